@@ -1,0 +1,101 @@
+//! clap definitions. Completions and the man page are generated from these.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// onus: who in an AI model's value chain bears which obligation.
+#[derive(Parser, Debug)]
+#[command(name = "onus", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RuleArgs {
+    /// Rule directory to use instead of the embedded rule set.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub rules: Option<PathBuf>,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = DiagFormat::Human, global = true)]
+    pub diagnostics: DiagFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiagFormat {
+    Human,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutFormat {
+    Text,
+    Json,
+}
+
+/// Which texts count.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    /// Law in force only (default).
+    InForce,
+    /// Also enacted law not yet in force.
+    Enacted,
+    /// Also bills and vetoed bills, analysed as if enacted.
+    Proposed,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Evaluate scenarios and print each actor's roles and obligations.
+    Run {
+        /// Scenario files.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Read the law as of this date (YYYY-MM-DD) instead of the scenario's.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Only this instrument (repeatable).
+        #[arg(long, value_name = "ID")]
+        instrument: Vec<String>,
+        /// Which texts count.
+        #[arg(long, value_enum, default_value_t = StatusArg::InForce)]
+        status: StatusArg,
+        #[arg(long, value_enum, default_value_t = OutFormat::Text)]
+        format: OutFormat,
+    },
+    /// Show the reasoning behind one actor's findings, with citations.
+    Explain {
+        scenario: PathBuf,
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// The actor's id.
+        #[arg(long)]
+        actor: String,
+        /// Only this obligation id.
+        #[arg(long)]
+        obligation: Option<String>,
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value_t = StatusArg::InForce)]
+        status: StatusArg,
+    },
+    /// Validate the rule set and scenario files (and check scenarios' expectations).
+    Check {
+        /// Scenario files to validate.
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// Write JSON Schemas (draft-07) for rule and scenario files.
+    Schema {
+        /// Directory to write `rules.schema.json` and `scenario.schema.json` into; stdout if omitted.
+        #[arg(long = "out", value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+    /// Print shell completions.
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff).
+    Man,
+}

@@ -1,0 +1,339 @@
+//! Command-line interface: clap definitions, subcommands, exit codes.
+//!
+//! Exit codes (docs/cli.md): 0 success; 1 a command-defined failure based on findings (e.g. an
+//! expectation that does not hold); 2 invalid input or usage.
+
+mod args;
+
+pub use args::Cli;
+
+use crate::diag::{self, Diagnostic};
+use crate::eval::{self, Options};
+use crate::ir::{Scenario, StatusFilter};
+use crate::report;
+use crate::Session;
+use args::{Command, DiagFormat, OutFormat, RuleArgs, StatusArg};
+use clap::{CommandFactory, Parser};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILURE: u8 = 1;
+pub const EXIT_INVALID: u8 = 2;
+
+/// Runs the CLI with `args` (including the program name), writing to `out` and `err`.
+pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_INVALID } else { EXIT_OK };
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                let _ = err.write_all(text.as_bytes());
+            } else {
+                let _ = out.write_all(text.as_bytes());
+            }
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Run {
+            scenarios,
+            rules,
+            as_of,
+            instrument,
+            status,
+            format,
+        } => cmd_run(&scenarios, &rules, as_of.as_deref(), &instrument, status, format, out, err),
+        Command::Explain {
+            scenario,
+            rules,
+            actor,
+            obligation,
+            as_of,
+            status,
+        } => cmd_explain(&scenario, &rules, &actor, obligation.as_deref(), as_of.as_deref(), status, out, err),
+        Command::Check { files, rules } => cmd_check(&files, &rules, out, err),
+        Command::Schema { out_dir } => cmd_schema(out_dir.as_deref(), out, err),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "onus", out);
+            EXIT_OK
+        }
+        Command::Man => {
+            let man = clap_mangen::Man::new(Cli::command());
+            let mut buf = Vec::new();
+            if man.render(&mut buf).is_err() {
+                return EXIT_INVALID;
+            }
+            let _ = out.write_all(&buf);
+            EXIT_OK
+        }
+    }
+}
+
+fn load_rules(rules: &RuleArgs, err: &mut dyn Write) -> Option<Session> {
+    let session = match &rules.rules {
+        Some(dir) => match Session::from_dir(dir) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = writeln!(err, "error[E0001]: {e}");
+                return None;
+            }
+        },
+        None => Session::embedded(),
+    };
+    Some(session)
+}
+
+fn emit_diagnostics(s: &Session, format: DiagFormat, err: &mut dyn Write) {
+    let diags = s.sorted_diagnostics();
+    if diags.is_empty() && format == DiagFormat::Human {
+        return;
+    }
+    let text = match format {
+        DiagFormat::Human => diag::render_human(&diags, &s.sources),
+        DiagFormat::Json => diag::render_json(&diags, &s.sources),
+    };
+    let _ = err.write_all(text.as_bytes());
+}
+
+fn parse_date(s: &str, err: &mut dyn Write) -> Option<jiff::civil::Date> {
+    match s.parse::<jiff::civil::Date>() {
+        Ok(d) => Some(d),
+        Err(_) => {
+            let _ = writeln!(
+                err,
+                "error[E0306]: `{s}` is not a date that exists\n  = help: write dates as YYYY-MM-DD"
+            );
+            None
+        }
+    }
+}
+
+fn options(
+    s: &Session,
+    as_of: Option<&str>,
+    instruments: &[String],
+    status: StatusArg,
+    err: &mut dyn Write,
+) -> Option<Options> {
+    let as_of = match as_of {
+        Some(d) => Some(parse_date(d, err)?),
+        None => None,
+    };
+    let mut ids = Vec::new();
+    for name in instruments {
+        match s.rules.instrument_by_name(name) {
+            Some(id) => ids.push(id),
+            None => {
+                let names: Vec<&str> = s.rules.instruments.iter().map(|i| i.id.as_str()).collect();
+                let hint = diag::suggest(name, names.iter().copied())
+                    .map_or_else(|| format!("instruments: {}", names.join(", ")), |x| format!("did you mean `{x}`?"));
+                let _ = writeln!(err, "error[E0507]: unknown instrument `{name}`\n  = help: {hint}");
+                return None;
+            }
+        }
+    }
+    Some(Options {
+        as_of,
+        status: match status {
+            StatusArg::InForce => StatusFilter::InForce,
+            StatusArg::Enacted => StatusFilter::Enacted,
+            StatusArg::Proposed => StatusFilter::Proposed,
+        },
+        instruments: (!ids.is_empty()).then_some(ids),
+    })
+}
+
+/// Loads rules and scenarios; on any error prints every diagnostic and returns `None`.
+fn load_all(
+    rules: &RuleArgs,
+    paths: &[PathBuf],
+    err: &mut dyn Write,
+) -> Option<(Session, Vec<Scenario>)> {
+    let mut s = load_rules(rules, err)?;
+    let mut scenarios = Vec::new();
+    if !s.has_errors() {
+        for p in paths {
+            match s.read_scenario(p) {
+                Ok(Some(sc)) => scenarios.push(sc),
+                Ok(None) => {}
+                Err(e) => s.diagnostics.push(Diagnostic::error("E0001", e.to_string())),
+            }
+        }
+    }
+    emit_diagnostics(&s, rules.diagnostics, err);
+    if s.has_errors() {
+        return None;
+    }
+    Some((s, scenarios))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cmd_run(
+    paths: &[PathBuf],
+    rules: &RuleArgs,
+    as_of: Option<&str>,
+    instrument: &[String],
+    status: StatusArg,
+    format: OutFormat,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let Some((s, scenarios)) = load_all(rules, paths, err) else {
+        return EXIT_INVALID;
+    };
+    let Some(opts) = options(&s, as_of, instrument, status, err) else {
+        return EXIT_INVALID;
+    };
+    let outcomes: Vec<_> = scenarios
+        .iter()
+        .map(|sc| (sc, eval::evaluate(&s.rules, sc, &opts)))
+        .collect();
+    match format {
+        OutFormat::Text => {
+            for (i, (sc, o)) in outcomes.iter().enumerate() {
+                if i > 0 {
+                    let _ = writeln!(out, "\n{}\n", "=".repeat(72));
+                }
+                let _ = out.write_all(report::text::render(&s.rules, sc, o).as_bytes());
+            }
+        }
+        OutFormat::Json => {
+            let text = if let [(sc, o)] = outcomes.as_slice() {
+                report::json::render(&s.rules, sc, o)
+            } else {
+                let docs: Vec<_> = outcomes
+                    .iter()
+                    .map(|(sc, o)| report::json::report(&s.rules, sc, o))
+                    .collect();
+                serde_json::to_string_pretty(&docs).unwrap_or_default() + "\n"
+            };
+            let _ = out.write_all(text.as_bytes());
+        }
+    }
+    EXIT_OK
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cmd_explain(
+    path: &Path,
+    rules: &RuleArgs,
+    actor: &str,
+    obligation: Option<&str>,
+    as_of: Option<&str>,
+    status: StatusArg,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let Some((s, scenarios)) = load_all(rules, &[path.to_path_buf()], err) else {
+        return EXIT_INVALID;
+    };
+    let Some(opts) = options(&s, as_of, &[], status, err) else {
+        return EXIT_INVALID;
+    };
+    let Some(sc) = scenarios.first() else {
+        return EXIT_INVALID;
+    };
+    let Some(ai) = sc.actors.iter().position(|a| a.id == actor) else {
+        let names: Vec<&str> = sc.actors.iter().map(|a| a.id.as_str()).collect();
+        let _ = writeln!(
+            err,
+            "error[E0503]: no actor `{actor}` in `{}`\n  = help: actors: {}",
+            sc.id,
+            names.join(", ")
+        );
+        return EXIT_INVALID;
+    };
+    if let Some(o) = obligation {
+        if !s.rules.obligations.iter().any(|x| x.id == o) {
+            let names: Vec<&str> = s.rules.obligations.iter().map(|x| x.id.as_str()).collect();
+            let hint = diag::suggest(o, names.iter().copied())
+                .map_or_else(String::new, |x| format!("\n  = help: did you mean `{x}`?"));
+            let _ = writeln!(err, "error[E0201]: unknown obligation `{o}`{hint}");
+            return EXIT_INVALID;
+        }
+    }
+    let outcome = eval::evaluate(&s.rules, sc, &opts);
+    let text = report::explain::render(
+        &s.rules,
+        sc,
+        &outcome,
+        u32::try_from(ai).unwrap_or(u32::MAX),
+        obligation,
+    );
+    let _ = out.write_all(text.as_bytes());
+    EXIT_OK
+}
+
+fn cmd_check(files: &[PathBuf], rules: &RuleArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let Some(mut s) = load_rules(rules, err) else {
+        return EXIT_INVALID;
+    };
+    let mut n_scenarios = 0;
+    let mut n_failures = 0;
+    if !s.has_errors() {
+        for p in files {
+            match s.read_scenario(p) {
+                Ok(Some(sc)) => {
+                    n_scenarios += 1;
+                    let outcome = eval::evaluate(&s.rules, &sc, &Options::default());
+                    for f in eval::check_expectations(&s.rules, &sc, &outcome) {
+                        n_failures += 1;
+                        s.diagnostics.push(
+                            Diagnostic::warning("W0701", f.message)
+                                .at(f.span)
+                                .help("the scenario's `[[expect]]` does not hold; run `onus explain` to see why"),
+                        );
+                    }
+                }
+                Ok(None) => n_scenarios += 1,
+                Err(e) => s.diagnostics.push(Diagnostic::error("E0001", e.to_string())),
+            }
+        }
+    }
+    emit_diagnostics(&s, rules.diagnostics, err);
+    if s.has_errors() {
+        return EXIT_INVALID;
+    }
+    if rules.diagnostics == DiagFormat::Human {
+        let _ = writeln!(
+            out,
+            "ok: {} rule files ({} instruments, {} obligations), {n_scenarios} scenarios",
+            s.rule_files.len(),
+            s.rules.instruments.len(),
+            s.rules.obligations.len()
+        );
+    }
+    if n_failures > 0 { EXIT_FAILURE } else { EXIT_OK }
+}
+
+fn cmd_schema(out_dir: Option<&Path>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let rules = schemars::generate::SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<crate::syntax::RuleFileSchema>();
+    let scenario = schemars::generate::SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<crate::syntax::ScenarioFileSchema>();
+    let rules = serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n";
+    let scenario = serde_json::to_string_pretty(&scenario).unwrap_or_default() + "\n";
+    match out_dir {
+        None => {
+            let _ = writeln!(out, "{rules}");
+            let _ = write!(out, "{scenario}");
+            EXIT_OK
+        }
+        Some(dir) => {
+            for (name, text) in [("rules.schema.json", &rules), ("scenario.schema.json", &scenario)] {
+                if let Err(e) = crate::source::write_atomic(&dir.join(name), text.as_bytes()) {
+                    let _ = writeln!(err, "error[E0002]: {e}");
+                    return EXIT_INVALID;
+                }
+            }
+            let _ = writeln!(out, "wrote {}/rules.schema.json and scenario.schema.json", dir.display());
+            EXIT_OK
+        }
+    }
+}

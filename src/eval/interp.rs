@@ -1,0 +1,362 @@
+//! The expression interpreter: Kleene three-valued logic, memoised definitions, and a record
+//! of the facts each step read and which of them were missing.
+
+use super::{DefUse, FactRef, Read, RuleRef, Step};
+use crate::ir::*;
+use jiff::civil::Date;
+use std::collections::HashMap;
+
+struct Cached {
+    value: Value,
+    missing: Vec<FactRef>,
+    reads: Vec<Read>,
+    defs: Vec<DefUse>,
+}
+
+pub struct Interp<'a> {
+    rs: &'a RuleSet,
+    sc: &'a Scenario,
+    env: Vec<Value>,
+    cache: HashMap<(Option<EntityRef>, DefId), Cached>,
+    missing: Vec<FactRef>,
+    reads: Vec<Read>,
+    defs: Vec<DefUse>,
+}
+
+fn dedup_reads(mut v: Vec<Read>) -> Vec<Read> {
+    v.sort_by_key(|r| r.fact);
+    v.dedup_by_key(|r| r.fact);
+    v
+}
+
+impl<'a> Interp<'a> {
+    pub fn new(rs: &'a RuleSet, sc: &'a Scenario) -> Interp<'a> {
+        Interp {
+            rs,
+            sc,
+            env: vec![Value::Absent, Value::Absent],
+            cache: HashMap::new(),
+            missing: Vec::new(),
+            reads: Vec::new(),
+            defs: Vec::new(),
+        }
+    }
+
+    pub fn set_env(&mut self, actor: EntityRef, subject: EntityRef) {
+        self.env.clear();
+        self.env.push(Value::Entity(actor));
+        self.env.push(Value::Entity(subject));
+    }
+
+    /// Evaluates one rule's expression as a reasoning step.
+    pub fn step(&mut self, e: &Expr, rule: RuleRef) -> (Value, Step, Vec<FactRef>) {
+        self.missing.clear();
+        self.reads.clear();
+        self.defs.clear();
+        let v = self.eval(e);
+        let mut missing = std::mem::take(&mut self.missing);
+        missing.sort();
+        missing.dedup();
+        let reads = dedup_reads(std::mem::take(&mut self.reads));
+        let mut defs = std::mem::take(&mut self.defs);
+        defs.sort_by_key(|d| (d.def, d.entity));
+        defs.dedup_by_key(|d| (d.def, d.entity));
+        let step = Step {
+            rule,
+            result: v.clone(),
+            reads,
+            defs,
+        };
+        (v, step, missing)
+    }
+
+    /// Whether the date `e` is on or before `as_of`, looking into `if` branches so that an
+    /// unknown condition whose branches agree still decides.
+    pub fn date_le(&mut self, e: &Expr, as_of: Date) -> Tri {
+        if let ExprKind::If(c, a, b) = &e.kind {
+            return match Tri::from_value(&self.eval(c)) {
+                Tri::True => self.date_le(a, as_of),
+                Tri::False => self.date_le(b, as_of),
+                Tri::Unknown => {
+                    let x = self.date_le(a, as_of);
+                    let y = self.date_le(b, as_of);
+                    if x == y { x } else { Tri::Unknown }
+                }
+            };
+        }
+        match self.eval(e) {
+            Value::Date(d) => {
+                if d <= as_of {
+                    Tri::True
+                } else {
+                    Tri::False
+                }
+            }
+            _ => Tri::Unknown,
+        }
+    }
+
+    fn def_value(&mut self, entity: Option<EntityRef>, def: DefId) -> Value {
+        if let Some(c) = self.cache.get(&(entity, def)) {
+            self.missing.extend_from_slice(&c.missing);
+            self.reads.extend_from_slice(&c.reads);
+            self.defs.extend_from_slice(&c.defs);
+            let value = c.value.clone();
+            self.defs.push(DefUse {
+                entity,
+                def,
+                value: value.clone(),
+            });
+            return value;
+        }
+        let Some(d) = self.rs.def(def) else {
+            return Value::Unknown;
+        };
+        let saved_env = std::mem::replace(
+            &mut self.env,
+            vec![Value::Absent, entity.map_or(Value::Absent, Value::Entity)],
+        );
+        let (m0, r0, d0) = (self.missing.len(), self.reads.len(), self.defs.len());
+        let value = self.eval(&d.expr);
+        self.env = saved_env;
+        let cached = Cached {
+            value: value.clone(),
+            missing: self.missing.get(m0..).unwrap_or(&[]).to_vec(),
+            reads: self.reads.get(r0..).unwrap_or(&[]).to_vec(),
+            defs: self.defs.get(d0..).unwrap_or(&[]).to_vec(),
+        };
+        self.cache.insert((entity, def), cached);
+        self.defs.push(DefUse {
+            entity,
+            def,
+            value: value.clone(),
+        });
+        value
+    }
+
+    fn eval(&mut self, e: &Expr) -> Value {
+        let m0 = self.missing.len();
+        let v = self.eval_inner(e);
+        // A known result needs no missing fact to decide it.
+        if v.is_known() {
+            self.missing.truncate(m0);
+        }
+        v
+    }
+
+    fn tri(&mut self, e: &Expr) -> Tri {
+        let v = self.eval(e);
+        Tri::from_value(&v)
+    }
+
+    fn eval_inner(&mut self, e: &Expr) -> Value {
+        match &e.kind {
+            ExprKind::Lit(v) => v.clone(),
+            ExprKind::Var(slot) => self
+                .env
+                .get(usize::from(*slot))
+                .cloned()
+                .unwrap_or(Value::Unknown),
+            ExprKind::Const(d) => self.def_value(None, *d),
+            ExprKind::Fact(t, f) => match self.eval(t) {
+                Value::Entity(r) => {
+                    let v = self.sc.fact(r, *f).cloned();
+                    let fact = FactRef { entity: r, fact: *f };
+                    self.reads.push(Read {
+                        fact,
+                        value: v.clone(),
+                    });
+                    match v {
+                        Some(v) => v,
+                        None => {
+                            self.missing.push(fact);
+                            Value::Unknown
+                        }
+                    }
+                }
+                _ => Value::Unknown,
+            },
+            ExprKind::Def(t, d) => match self.eval(t) {
+                Value::Entity(r) => self.def_value(Some(r), *d),
+                _ => Value::Unknown,
+            },
+            ExprKind::Link(t, l) => match self.eval(t) {
+                Value::Entity(r) => {
+                    if l.signature().3 {
+                        Value::Entities(r, *l)
+                    } else {
+                        self.sc.follow(r, *l).map_or(Value::Absent, Value::Entity)
+                    }
+                }
+                Value::Absent => Value::Absent,
+                _ => Value::Unknown,
+            },
+            ExprKind::Not(a) => bool_of(self.tri(a).not()),
+            ExprKind::Neg(a) => match self.eval(a) {
+                Value::Num(n) => Value::Num(-n),
+                _ => Value::Unknown,
+            },
+            ExprKind::And(a, b) => {
+                let x = self.tri(a);
+                if x == Tri::False {
+                    return Value::Bool(false);
+                }
+                bool_of(x.and(self.tri(b)))
+            }
+            ExprKind::Or(a, b) => {
+                let x = self.tri(a);
+                if x == Tri::True {
+                    return Value::Bool(true);
+                }
+                bool_of(x.or(self.tri(b)))
+            }
+            ExprKind::Cmp(op, a, b) => {
+                let x = self.eval(a);
+                let y = self.eval(b);
+                compare(*op, &x, &y)
+            }
+            ExprKind::Arith(op, a, b) => {
+                let x = self.eval(a);
+                let y = self.eval(b);
+                arith(*op, &x, &y)
+            }
+            ExprKind::In(a, b, negated) => {
+                let x = self.eval(a);
+                let y = self.eval(b);
+                match (x, y) {
+                    (Value::Enum(i), Value::Set(bits)) => {
+                        let inside = i < 128 && bits & (1u128 << i) != 0;
+                        Value::Bool(inside != *negated)
+                    }
+                    _ => Value::Unknown,
+                }
+            }
+            ExprKind::If(c, a, b) => match self.tri(c) {
+                Tri::True => self.eval(a),
+                Tri::False => self.eval(b),
+                Tri::Unknown => {
+                    let x = self.eval(a);
+                    let y = self.eval(b);
+                    if x == y && x.is_known() { x } else { Value::Unknown }
+                }
+            },
+            ExprKind::Quant {
+                all,
+                slot,
+                over,
+                body,
+            } => {
+                let Value::Entities(from, link) = self.eval(over) else {
+                    return Value::Unknown;
+                };
+                let (_, _, kind, _) = link.signature();
+                let items: Vec<u32> = self.sc.list(from, link).to_vec();
+                let slot = usize::from(*slot);
+                let mut acc = if *all { Tri::True } else { Tri::False };
+                for index in items {
+                    self.env.truncate(slot);
+                    while self.env.len() < slot {
+                        self.env.push(Value::Absent);
+                    }
+                    self.env.push(Value::Entity(EntityRef { kind, index }));
+                    let t = self.tri(body);
+                    acc = if *all { acc.and(t) } else { acc.or(t) };
+                    if (*all && acc == Tri::False) || (!*all && acc == Tri::True) {
+                        break;
+                    }
+                }
+                self.env.truncate(slot);
+                bool_of(acc)
+            }
+            ExprKind::Present(a) => match self.eval(a) {
+                Value::Absent => Value::Bool(false),
+                Value::Unknown => Value::Unknown,
+                _ => Value::Bool(true),
+            },
+            ExprKind::Min(a, b) | ExprKind::Max(a, b) => {
+                let is_min = matches!(e.kind, ExprKind::Min(..));
+                let x = self.eval(a);
+                let y = self.eval(b);
+                match (x, y) {
+                    (Value::Num(p), Value::Num(q)) => Value::Num(if is_min { p.min(q) } else { p.max(q) }),
+                    (Value::Date(p), Value::Date(q)) => Value::Date(if is_min { p.min(q) } else { p.max(q) }),
+                    _ => Value::Unknown,
+                }
+            }
+            ExprKind::Error => Value::Unknown,
+        }
+    }
+}
+
+fn bool_of(t: Tri) -> Value {
+    match t {
+        Tri::True => Value::Bool(true),
+        Tri::False => Value::Bool(false),
+        Tri::Unknown => Value::Unknown,
+    }
+}
+
+fn compare(op: CmpOp, x: &Value, y: &Value) -> Value {
+    use std::cmp::Ordering;
+    let ord: Option<Ordering> = match (x, y) {
+        (Value::Unknown, _) | (_, Value::Unknown) => return Value::Unknown,
+        (Value::Num(a), Value::Num(b)) => a.partial_cmp(b),
+        (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
+        (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+        (Value::Enum(a), Value::Enum(b)) => Some(a.cmp(b)),
+        (Value::Text(a), Value::Text(b)) => Some(a.cmp(b)),
+        (Value::Set(a), Value::Set(b)) => Some(a.cmp(b)),
+        (Value::Entity(a), Value::Entity(b)) => Some(a.cmp(b)),
+        (Value::Absent, Value::Absent) => Some(Ordering::Equal),
+        (Value::Absent, Value::Entity(_)) | (Value::Entity(_), Value::Absent) => {
+            return match op {
+                CmpOp::Eq => Value::Bool(false),
+                CmpOp::Ne => Value::Bool(true),
+                _ => Value::Unknown,
+            };
+        }
+        _ => None,
+    };
+    let Some(ord) = ord else { return Value::Unknown };
+    Value::Bool(match op {
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Ne => ord != Ordering::Equal,
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+    })
+}
+
+fn arith(op: ArithOp, x: &Value, y: &Value) -> Value {
+    match (x, y) {
+        (Value::Num(a), Value::Num(b)) => {
+            let r = match op {
+                ArithOp::Add => a + b,
+                ArithOp::Sub => a - b,
+                ArithOp::Mul => a * b,
+                ArithOp::Div => {
+                    if *b == 0.0 {
+                        return Value::Unknown;
+                    }
+                    a / b
+                }
+            };
+            if r.is_finite() { Value::Num(r) } else { Value::Unknown }
+        }
+        (Value::Date(d), Value::Dur(n, unit)) => {
+            let n = if op == ArithOp::Sub { -n } else { *n };
+            let span = match unit {
+                DurUnit::Days => jiff::Span::new().try_days(n),
+                DurUnit::Weeks => jiff::Span::new().try_weeks(n),
+                DurUnit::Months => jiff::Span::new().try_months(n),
+                DurUnit::Years => jiff::Span::new().try_years(n),
+            };
+            match span.ok().and_then(|s| d.checked_add(s).ok()) {
+                Some(d) => Value::Date(d),
+                None => Value::Unknown,
+            }
+        }
+        _ => Value::Unknown,
+    }
+}

@@ -1,0 +1,567 @@
+//! Evaluation: `evaluate(rules, scenario, options) -> Outcome`. Pure: no files, no clock.
+//!
+//! Order of decision for one obligation of one actor (documented in docs/rule-format.md):
+//! 1. the instrument counts at the as-of date (legal status and `--status`);
+//! 2. the actor holds the role for the subject (some route true, not displaced);
+//! 3. the obligation's own condition;
+//! 4. exemptions, highest priority first, each unless one of its exceptions holds;
+//! 5. dates: `until` passed → not applicable; `from` after the as-of date → pending.
+//!
+//! Unknown facts propagate with Kleene logic; a finding that depends on them is
+//! `undetermined` and names them.
+
+mod expect;
+mod interp;
+
+pub use expect::{ExpectFailure, check_expectations};
+
+use crate::ir::*;
+use interp::Interp;
+use jiff::civil::Date;
+
+/// What to evaluate.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Overrides the scenario's as-of date.
+    pub as_of: Option<Date>,
+    pub status: StatusFilter,
+    /// Restricts to these instruments (in addition to the scenario's own selection).
+    pub instruments: Option<Vec<InstrumentId>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FactRef {
+    pub entity: EntityRef,
+    pub fact: FactId,
+}
+
+/// One fact read while deciding a step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Read {
+    pub fact: FactRef,
+    /// `None`: the scenario does not give it.
+    pub value: Option<Value>,
+}
+
+/// One definition used while deciding a step, with its value for that entity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DefUse {
+    pub entity: Option<EntityRef>,
+    pub def: DefId,
+    pub value: Value,
+}
+
+/// The rule a reasoning step evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleRef {
+    Route(RoleId, usize),
+    /// Another actor took the role through a displacing route.
+    Displaced(RoleId, u32),
+    Condition(ObligationId),
+    Exemption(ExemptionId),
+    Exception(ExemptionId, usize),
+    From(ObligationId),
+    Until(ObligationId),
+    Deadline(ObligationId),
+}
+
+/// One step of reasoning: a rule, its result, and what it read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub rule: RuleRef,
+    pub result: Value,
+    pub reads: Vec<Read>,
+    pub defs: Vec<DefUse>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RoleStatus {
+    Holds,
+    Undetermined,
+    /// The actor would hold the role, but another actor took it (e.g. Art. 25(2)).
+    Displaced,
+}
+
+impl RoleStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            RoleStatus::Holds => "holds",
+            RoleStatus::Undetermined => "undetermined",
+            RoleStatus::Displaced => "displaced",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RoleFinding {
+    pub actor: u32,
+    pub instrument: InstrumentId,
+    pub role: RoleId,
+    pub subject: EntityRef,
+    pub status: RoleStatus,
+    /// The route that made the actor hold the role (first true one).
+    pub route: Option<usize>,
+    pub displaced_by: Vec<u32>,
+    pub missing: Vec<FactRef>,
+    pub trace: Vec<Step>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Applies,
+    Pending,
+    Exempt,
+    NotApplicable,
+    Undetermined,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Applies,
+        Status::Pending,
+        Status::Exempt,
+        Status::NotApplicable,
+        Status::Undetermined,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Applies => "applies",
+            Status::Pending => "pending",
+            Status::Exempt => "exempt",
+            Status::NotApplicable => "not_applicable",
+            Status::Undetermined => "undetermined",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub actor: u32,
+    pub instrument: InstrumentId,
+    pub role: RoleId,
+    pub subject: EntityRef,
+    pub obligation: ObligationId,
+    pub status: Status,
+    pub applies_from: Option<Date>,
+    pub until: Option<Date>,
+    pub deadline: Option<Date>,
+    pub exempted_by: Option<ExemptionId>,
+    /// Facts whose values would decide an undetermined finding.
+    pub missing: Vec<FactRef>,
+    pub legal_status: LegalStatus,
+    pub trace: Vec<Step>,
+}
+
+/// How an instrument was treated in this run.
+#[derive(Clone, Debug)]
+pub struct InstrumentUse {
+    pub instrument: InstrumentId,
+    /// Its legal status at the as-of date; `None` if the text did not exist yet.
+    pub status: Option<LegalStatus>,
+    pub counted: bool,
+    /// Analysed as if enacted (`--status proposed`).
+    pub hypothetical: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub as_of: Date,
+    pub status_filter: StatusFilter,
+    pub instruments: Vec<InstrumentUse>,
+    pub roles: Vec<RoleFinding>,
+    pub findings: Vec<Finding>,
+}
+
+fn selected(sc: &Scenario, opts: &Options, id: InstrumentId) -> bool {
+    sc.instruments.as_ref().is_none_or(|l| l.contains(&id))
+        && opts.instruments.as_ref().is_none_or(|l| l.contains(&id))
+}
+
+/// Evaluates a scenario against a rule set.
+pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
+    let as_of = opts.as_of.unwrap_or(sc.as_of);
+    let mut ip = Interp::new(rs, sc);
+    let mut out = Outcome {
+        as_of,
+        status_filter: opts.status,
+        instruments: Vec::new(),
+        roles: Vec::new(),
+        findings: Vec::new(),
+    };
+    let mut order: Vec<InstrumentId> = (0..rs.instruments.len())
+        .map(InstrumentId::from_index)
+        .filter(|i| selected(sc, opts, *i))
+        .collect();
+    order.sort_by(|a, b| {
+        let ia = rs.instrument(*a).map(|i| i.id.as_str());
+        let ib = rs.instrument(*b).map(|i| i.id.as_str());
+        ia.cmp(&ib)
+    });
+    for inst_id in order {
+        let Some(inst) = rs.instrument(inst_id) else { continue };
+        let status = inst.status_at(as_of);
+        let counted = status.is_some_and(|s| opts.status.admits(s));
+        out.instruments.push(InstrumentUse {
+            instrument: inst_id,
+            status,
+            counted,
+            hypothetical: counted && status.is_some_and(LegalStatus::is_hypothetical),
+        });
+        let Some(legal_status) = status.filter(|_| counted) else {
+            continue;
+        };
+        let Some(roles) = rs.instrument_roles.get(inst_id.index()) else { continue };
+        for &role_id in roles {
+            let Some(role) = rs.role(role_id) else { continue };
+            let n_subjects = sc.entities(role.subject).len();
+            for s in 0..n_subjects {
+                let subject = EntityRef {
+                    kind: role.subject,
+                    index: u32::try_from(s).unwrap_or(u32::MAX),
+                };
+                role_for_subject(
+                    &mut ip,
+                    &mut out,
+                    RoleCtx {
+                        rs,
+                        sc,
+                        inst: inst_id,
+                        role_id,
+                        role,
+                        subject,
+                        as_of,
+                        legal_status,
+                    },
+                );
+            }
+        }
+    }
+    out.roles.sort_by_key(|r| (r.actor, r.instrument_key(rs), r.role, r.subject));
+    out.findings
+        .sort_by_key(|f| (f.actor, f.instrument_key(rs), f.role, f.subject, f.obligation));
+    out
+}
+
+trait InstrumentKey {
+    fn instrument_key(&self, rs: &RuleSet) -> String;
+}
+
+impl InstrumentKey for RoleFinding {
+    fn instrument_key(&self, rs: &RuleSet) -> String {
+        rs.instrument(self.instrument)
+            .map(|i| i.id.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl InstrumentKey for Finding {
+    fn instrument_key(&self, rs: &RuleSet) -> String {
+        rs.instrument(self.instrument)
+            .map(|i| i.id.clone())
+            .unwrap_or_default()
+    }
+}
+
+struct RoleCtx<'a> {
+    rs: &'a RuleSet,
+    sc: &'a Scenario,
+    inst: InstrumentId,
+    role_id: RoleId,
+    role: &'a Role,
+    subject: EntityRef,
+    as_of: Date,
+    legal_status: LegalStatus,
+}
+
+struct ActorRoutes {
+    tris: Vec<Tri>,
+    steps: Vec<Step>,
+    missing: Vec<FactRef>,
+}
+
+fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
+    let n_actors = cx.sc.actors.len();
+    let mut per_actor: Vec<ActorRoutes> = Vec::with_capacity(n_actors);
+    for a in 0..n_actors {
+        let actor = EntityRef {
+            kind: Kind::Actor,
+            index: u32::try_from(a).unwrap_or(u32::MAX),
+        };
+        ip.set_env(actor, cx.subject);
+        let mut r = ActorRoutes {
+            tris: Vec::with_capacity(cx.role.routes.len()),
+            steps: Vec::new(),
+            missing: Vec::new(),
+        };
+        for (i, route) in cx.role.routes.iter().enumerate() {
+            let (v, step, missing) = ip.step(&route.when, RuleRef::Route(cx.role_id, i));
+            let t = Tri::from_value(&v);
+            r.tris.push(t);
+            if t == Tri::Unknown {
+                r.missing.extend(missing);
+            }
+            r.steps.push(step);
+        }
+        per_actor.push(r);
+    }
+    let disp_of = |r: &ActorRoutes| -> Tri {
+        cx.role
+            .routes
+            .iter()
+            .zip(&r.tris)
+            .filter(|(rt, _)| rt.displaces)
+            .fold(Tri::False, |acc, (_, t)| acc.or(*t))
+    };
+    let disp: Vec<Tri> = per_actor.iter().map(disp_of).collect();
+    for (a, r) in per_actor.into_iter().enumerate() {
+        let a32 = u32::try_from(a).unwrap_or(u32::MAX);
+        let own_non = cx
+            .role
+            .routes
+            .iter()
+            .zip(&r.tris)
+            .filter(|(rt, _)| !rt.displaces)
+            .fold(Tri::False, |acc, (_, t)| acc.or(*t));
+        let own_disp = disp.get(a).copied().unwrap_or(Tri::False);
+        let others: Vec<(u32, Tri)> = disp
+            .iter()
+            .enumerate()
+            .filter(|(b, t)| *b != a && **t != Tri::False)
+            .map(|(b, t)| (u32::try_from(b).unwrap_or(u32::MAX), *t))
+            .collect();
+        let others_disp = others.iter().fold(Tri::False, |acc, (_, t)| acc.or(*t));
+        let holds = own_disp.or(own_non.and(others_disp.not()));
+        let mut trace = r.steps;
+        for (b, t) in &others {
+            trace.push(Step {
+                rule: RuleRef::Displaced(cx.role_id, *b),
+                result: match t {
+                    Tri::True => Value::Bool(true),
+                    _ => Value::Unknown,
+                },
+                reads: Vec::new(),
+                defs: Vec::new(),
+            });
+        }
+        let route = r.tris.iter().position(|t| *t == Tri::True);
+        match holds {
+            Tri::False => {
+                if own_non == Tri::True && others_disp == Tri::True {
+                    out.roles.push(RoleFinding {
+                        actor: a32,
+                        instrument: cx.inst,
+                        role: cx.role_id,
+                        subject: cx.subject,
+                        status: RoleStatus::Displaced,
+                        route,
+                        displaced_by: others
+                            .iter()
+                            .filter(|(_, t)| *t == Tri::True)
+                            .map(|(b, _)| *b)
+                            .collect(),
+                        missing: Vec::new(),
+                        trace,
+                    });
+                }
+                continue;
+            }
+            Tri::True | Tri::Unknown => {}
+        }
+        let mut missing = if holds == Tri::Unknown {
+            r.missing
+        } else {
+            Vec::new()
+        };
+        missing.sort();
+        missing.dedup();
+        out.roles.push(RoleFinding {
+            actor: a32,
+            instrument: cx.inst,
+            role: cx.role_id,
+            subject: cx.subject,
+            status: if holds == Tri::True {
+                RoleStatus::Holds
+            } else {
+                RoleStatus::Undetermined
+            },
+            route,
+            displaced_by: Vec::new(),
+            missing: missing.clone(),
+            trace: trace.clone(),
+        });
+        let actor = EntityRef {
+            kind: Kind::Actor,
+            index: a32,
+        };
+        ip.set_env(actor, cx.subject);
+        let Some(obligations) = cx.rs.role_obligations.get(cx.role_id.index()) else {
+            continue;
+        };
+        for &oid in obligations {
+            let f = obligation(ip, &cx, a32, holds, &missing, &trace, oid);
+            out.findings.push(f);
+        }
+    }
+}
+
+fn obligation(
+    ip: &mut Interp<'_>,
+    cx: &RoleCtx<'_>,
+    actor: u32,
+    holds: Tri,
+    role_missing: &[FactRef],
+    role_trace: &[Step],
+    oid: ObligationId,
+) -> Finding {
+    let mut f = Finding {
+        actor,
+        instrument: cx.inst,
+        role: cx.role_id,
+        subject: cx.subject,
+        obligation: oid,
+        status: Status::Undetermined,
+        applies_from: None,
+        until: None,
+        deadline: None,
+        exempted_by: None,
+        missing: Vec::new(),
+        legal_status: cx.legal_status,
+        trace: role_trace.to_vec(),
+    };
+    let Some(ob) = cx.rs.obligation(oid) else {
+        return f;
+    };
+    let mut missing: Vec<FactRef> = role_missing.to_vec();
+    let cond = match &ob.when {
+        Some(w) => {
+            let (v, step, m) = ip.step(w, RuleRef::Condition(oid));
+            f.trace.push(step);
+            let t = Tri::from_value(&v);
+            if t == Tri::Unknown {
+                missing.extend(m);
+            }
+            t
+        }
+        None => Tri::True,
+    };
+    if let Some(d) = &ob.deadline {
+        let (v, step, _) = ip.step(d, RuleRef::Deadline(oid));
+        f.trace.push(step);
+        if let Value::Date(d) = v {
+            f.deadline = Some(d);
+        }
+    }
+    if cond == Tri::False {
+        f.status = Status::NotApplicable;
+        f.missing = Vec::new();
+        return f;
+    }
+    // Exemptions, highest priority first; the first that certainly holds decides.
+    let mut exempt_unknown = false;
+    let mut exempt_missing = Vec::new();
+    if let Some(list) = cx.rs.obligation_exemptions.get(oid.index()) {
+        for &xid in list {
+            let Some(x) = cx.rs.exemption(xid) else { continue };
+            let (v, step, m) = ip.step(&x.when, RuleRef::Exemption(xid));
+            f.trace.push(step);
+            let mut t = Tri::from_value(&v);
+            if t == Tri::Unknown {
+                exempt_missing.extend(m);
+            }
+            if t != Tri::False {
+                for (i, exc) in x.exceptions.iter().enumerate() {
+                    let (v, step, m) = ip.step(&exc.when, RuleRef::Exception(xid, i));
+                    f.trace.push(step);
+                    let te = Tri::from_value(&v);
+                    if te == Tri::Unknown {
+                        exempt_missing.extend(m);
+                    }
+                    t = t.and(te.not());
+                }
+            }
+            match t {
+                Tri::True => {
+                    f.exempted_by = Some(xid);
+                    break;
+                }
+                Tri::Unknown => exempt_unknown = true,
+                Tri::False => {}
+            }
+        }
+    }
+    if holds == Tri::Unknown || cond == Tri::Unknown {
+        f.status = Status::Undetermined;
+        f.exempted_by = None;
+        missing.extend(exempt_missing);
+        missing.sort();
+        missing.dedup();
+        f.missing = missing;
+        return f;
+    }
+    if f.exempted_by.is_some() {
+        f.status = Status::Exempt;
+        return f;
+    }
+    if exempt_unknown {
+        f.status = Status::Undetermined;
+        missing.extend(exempt_missing);
+        missing.sort();
+        missing.dedup();
+        f.missing = missing;
+        return f;
+    }
+    // Dates.
+    if let Some(u) = &ob.until {
+        let (v, step, m) = ip.step(u, RuleRef::Until(oid));
+        f.trace.push(step);
+        if let Value::Date(d) = v {
+            f.until = Some(d);
+        }
+        match ip.date_le(u, cx.as_of) {
+            Tri::True => {
+                f.status = Status::NotApplicable;
+                return f;
+            }
+            Tri::Unknown => {
+                f.status = Status::Undetermined;
+                missing.extend(m);
+                missing.sort();
+                missing.dedup();
+                f.missing = missing;
+                return f;
+            }
+            Tri::False => {}
+        }
+    }
+    if let Some(fr) = &ob.from {
+        let (v, step, m) = ip.step(fr, RuleRef::From(oid));
+        f.trace.push(step);
+        if let Value::Date(d) = v {
+            f.applies_from = Some(d);
+        }
+        match ip.date_le(fr, cx.as_of) {
+            Tri::True => {}
+            Tri::False => {
+                f.status = Status::Pending;
+                if f.applies_from.is_none() {
+                    missing.extend(m);
+                    missing.sort();
+                    missing.dedup();
+                    f.missing = missing;
+                }
+                return f;
+            }
+            Tri::Unknown => {
+                f.status = Status::Undetermined;
+                missing.extend(m);
+                missing.sort();
+                missing.dedup();
+                f.missing = missing;
+                return f;
+            }
+        }
+    }
+    f.status = Status::Applies;
+    f
+}

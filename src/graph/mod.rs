@@ -1,0 +1,237 @@
+//! The decision graph: rules and facts as nodes, "is read by" as edges (petgraph).
+//!
+//! Only this module knows petgraph's `NodeIndex`; the rest of the crate speaks in typed ids.
+//! The graph serves three purposes: rejecting cycles between definitions (with a location for
+//! every edge), giving a topological order, and answering "which rules does this finding
+//! depend on" (its cone of influence).
+
+use crate::diag::Diagnostic;
+use crate::ir::*;
+use crate::source::Span;
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use std::collections::{BTreeSet, HashMap};
+
+/// A node of the decision graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Node {
+    Fact(FactId),
+    Def(DefId),
+    Role(RoleId),
+    Obligation(ObligationId),
+    Exemption(ExemptionId),
+}
+
+/// The compiled decision graph of a rule set.
+pub struct DecisionGraph {
+    graph: DiGraph<Node, Span>,
+    nodes: HashMap<Node, NodeIndex>,
+}
+
+fn refs(e: &Expr, out: &mut Vec<(Node, Span)>) {
+    match &e.kind {
+        ExprKind::Fact(t, f) => {
+            out.push((Node::Fact(*f), e.span));
+            refs(t, out);
+        }
+        ExprKind::Def(t, d) => {
+            out.push((Node::Def(*d), e.span));
+            refs(t, out);
+        }
+        ExprKind::Const(d) => out.push((Node::Def(*d), e.span)),
+        ExprKind::Link(t, _) | ExprKind::Not(t) | ExprKind::Neg(t) | ExprKind::Present(t) => {
+            refs(t, out);
+        }
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Cmp(_, a, b)
+        | ExprKind::Arith(_, a, b)
+        | ExprKind::In(a, b, _)
+        | ExprKind::Min(a, b)
+        | ExprKind::Max(a, b) => {
+            refs(a, out);
+            refs(b, out);
+        }
+        ExprKind::If(c, a, b) => {
+            refs(c, out);
+            refs(a, out);
+            refs(b, out);
+        }
+        ExprKind::Quant { over, body, .. } => {
+            refs(over, out);
+            refs(body, out);
+        }
+        ExprKind::Lit(_) | ExprKind::Var(_) | ExprKind::Error => {}
+    }
+}
+
+impl DecisionGraph {
+    pub fn build(rs: &RuleSet) -> DecisionGraph {
+        let mut g = DecisionGraph {
+            graph: DiGraph::new(),
+            nodes: HashMap::new(),
+        };
+        for i in 0..rs.facts.len() {
+            g.node(Node::Fact(FactId::from_index(i)));
+        }
+        for (i, d) in rs.defs.iter().enumerate() {
+            let me = Node::Def(DefId::from_index(i));
+            g.node(me);
+            g.edges_from_expr(&d.expr, me);
+        }
+        for (i, r) in rs.roles.iter().enumerate() {
+            let me = Node::Role(RoleId::from_index(i));
+            g.node(me);
+            for route in &r.routes {
+                g.edges_from_expr(&route.when, me);
+            }
+        }
+        for (i, o) in rs.obligations.iter().enumerate() {
+            let me = Node::Obligation(ObligationId::from_index(i));
+            g.node(me);
+            g.edge(Node::Role(o.role), me, o.span);
+            for e in [&o.when, &o.from, &o.until, &o.deadline].into_iter().flatten() {
+                g.edges_from_expr(e, me);
+            }
+        }
+        for (i, x) in rs.exemptions.iter().enumerate() {
+            let me = Node::Exemption(ExemptionId::from_index(i));
+            g.node(me);
+            g.edges_from_expr(&x.when, me);
+            for ex in &x.exceptions {
+                g.edges_from_expr(&ex.when, me);
+            }
+            for o in &x.exempts {
+                g.edge(me, Node::Obligation(*o), x.span);
+            }
+        }
+        g
+    }
+
+    fn node(&mut self, n: Node) -> NodeIndex {
+        if let Some(i) = self.nodes.get(&n) {
+            return *i;
+        }
+        let i = self.graph.add_node(n);
+        self.nodes.insert(n, i);
+        i
+    }
+
+    fn edge(&mut self, from: Node, to: Node, span: Span) {
+        let a = self.node(from);
+        let b = self.node(to);
+        self.graph.add_edge(a, b, span);
+    }
+
+    fn edges_from_expr(&mut self, e: &Expr, to: Node) {
+        let mut out = Vec::new();
+        refs(e, &mut out);
+        for (n, span) in out {
+            self.edge(n, to, span);
+        }
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    /// Every node that `n` (transitively) reads: its cone of influence, sorted.
+    pub fn cone(&self, n: Node) -> BTreeSet<Node> {
+        let mut out = BTreeSet::new();
+        let Some(&start) = self.nodes.get(&n) else {
+            return out;
+        };
+        let mut stack = vec![start];
+        while let Some(i) = stack.pop() {
+            for e in self
+                .graph
+                .edges_directed(i, petgraph::Direction::Incoming)
+            {
+                let src = e.source();
+                if let Some(&w) = self.graph.node_weight(src) {
+                    if out.insert(w) {
+                        stack.push(src);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every edge, as (reader, read, where), sorted.
+    pub fn edges(&self) -> Vec<(Node, Node, Span)> {
+        let mut v: Vec<(Node, Node, Span)> = self
+            .graph
+            .edge_references()
+            .filter_map(|e| {
+                let a = self.graph.node_weight(e.source())?;
+                let b = self.graph.node_weight(e.target())?;
+                Some((*b, *a, *e.weight()))
+            })
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+/// Reports every cycle between definitions, naming each edge with its location.
+pub fn check_cycles(rs: &RuleSet) -> Vec<Diagnostic> {
+    let g = DecisionGraph::build(rs);
+    let mut out = Vec::new();
+    let mut sccs = tarjan_scc(&g.graph);
+    for scc in &mut sccs {
+        scc.sort_by_key(|i| g.graph.node_weight(*i).copied());
+    }
+    sccs.sort_by_key(|s| s.first().and_then(|i| g.graph.node_weight(*i).copied()));
+    for scc in sccs {
+        let members: BTreeSet<NodeIndex> = scc.iter().copied().collect();
+        let self_loop = scc.len() == 1
+            && scc
+                .first()
+                .is_some_and(|&i| g.graph.find_edge(i, i).is_some());
+        if scc.len() < 2 && !self_loop {
+            continue;
+        }
+        let mut edges: Vec<(DefId, DefId, Span)> = Vec::new();
+        for &i in &scc {
+            for e in g.graph.edges_directed(i, petgraph::Direction::Outgoing) {
+                if !members.contains(&e.target()) {
+                    continue;
+                }
+                if let (Some(Node::Def(read)), Some(Node::Def(reader))) = (
+                    g.graph.node_weight(e.source()),
+                    g.graph.node_weight(e.target()),
+                ) {
+                    edges.push((*reader, *read, *e.weight()));
+                }
+            }
+        }
+        edges.sort_by_key(|(a, b, s)| (*s, *a, *b));
+        let name = |d: DefId| rs.def(d).map_or("?", |x| x.id.as_str());
+        let names: Vec<&str> = scc
+            .iter()
+            .filter_map(|i| match g.graph.node_weight(*i) {
+                Some(Node::Def(d)) => Some(name(*d)),
+                _ => None,
+            })
+            .collect();
+        let Some(&(r0, d0, s0)) = edges.first() else { continue };
+        let mut d = Diagnostic::error(
+            "E0401",
+            format!("definitions depend on each other in a cycle: {}", names.join(", ")),
+        )
+        .at(s0)
+        .label(format!("`{}` reads `{}` here", name(r0), name(d0)))
+        .help("a definition cannot depend on itself, directly or through others; break the cycle");
+        for &(r, rd, s) in edges.iter().skip(1) {
+            d = d.with(s, format!("`{}` reads `{}` here", name(r), name(rd)));
+        }
+        out.push(d);
+    }
+    out
+}

@@ -1,0 +1,184 @@
+//! Reports: text, JSON, explanations. Reports present decisions; they never make them.
+
+pub mod explain;
+pub mod json;
+pub mod text;
+
+use crate::eval::{FactRef, RuleRef};
+use crate::ir::*;
+
+/// Formats a value for people: numbers in scientific notation when large, enum names, ids.
+pub fn value_text(rs: &RuleSet, sc: &Scenario, ty: Option<&Type>, v: &Value) -> String {
+    match v {
+        Value::Unknown => "unknown".into(),
+        Value::Absent => "none".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Num(n) => number_text(*n),
+        Value::Date(d) => d.to_string(),
+        Value::Dur(n, u) => format!(
+            "{n} {}",
+            match u {
+                DurUnit::Days => "days",
+                DurUnit::Weeks => "weeks",
+                DurUnit::Months => "months",
+                DurUnit::Years => "years",
+            }
+        ),
+        Value::Enum(i) => match ty {
+            Some(Type::Enum(e)) => rs
+                .enumeration(*e)
+                .and_then(|x| x.values.get(usize::from(*i)))
+                .cloned()
+                .unwrap_or_else(|| format!("#{i}")),
+            _ => format!("#{i}"),
+        },
+        Value::Set(bits) => match ty {
+            Some(Type::Set(e)) => {
+                let names: Vec<String> = rs
+                    .enumeration(*e)
+                    .map(|x| {
+                        x.values
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| *i < 128 && bits & (1u128 << i) != 0)
+                            .map(|(_, n)| n.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!("[{}]", names.join(", "))
+            }
+            _ => format!("{bits:#x}"),
+        },
+        Value::Text(s) => format!("\"{s}\""),
+        Value::Entity(r) => sc.name_of(*r).to_string(),
+        Value::Entities(r, l) => format!("{}.{}", sc.name_of(*r), l.name()),
+    }
+}
+
+/// Numbers as people write them in law: `1e25`, `500000000`, `0.333`.
+pub fn number_text(n: f64) -> String {
+    if n == 0.0 {
+        return "0".into();
+    }
+    let a = n.abs();
+    if (1e-3..1e7).contains(&a) {
+        let s = format!("{n:.6}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        s.to_string()
+    } else {
+        let s = format!("{n:e}");
+        s
+    }
+}
+
+/// `entity.fact`
+pub fn fact_ref_text(rs: &RuleSet, sc: &Scenario, f: FactRef) -> String {
+    format!(
+        "{}.{}",
+        sc.name_of(f.entity),
+        rs.fact(f.fact).map_or("?", |x| x.id.as_str())
+    )
+}
+
+/// The actor who can answer a missing fact, following the vocabulary's `asked_of` links.
+pub fn asked_actor(rs: &RuleSet, sc: &Scenario, f: FactRef) -> Option<String> {
+    let def = rs.fact(f.fact)?;
+    let mut cur = f.entity;
+    for l in &def.asked_of {
+        cur = sc.follow(cur, *l)?;
+    }
+    (cur.kind == Kind::Actor).then(|| sc.name_of(cur).to_string())
+}
+
+/// (kind, id, citation, title) of the rule a step evaluated.
+pub fn rule_text(rs: &RuleSet, sc: &Scenario, r: RuleRef) -> (&'static str, String, String, String) {
+    match r {
+        RuleRef::Route(role, i) => {
+            let ro = rs.role(role);
+            let route = ro.and_then(|x| x.routes.get(i));
+            (
+                "route",
+                format!(
+                    "{}{}",
+                    ro.map_or("?", |x| x.id.as_str()),
+                    route
+                        .and_then(|x| x.id.as_ref())
+                        .map_or(String::new(), |id| format!(".{id}"))
+                ),
+                route.map_or(String::new(), |x| x.citation.clone()),
+                route
+                    .and_then(|x| x.title.clone())
+                    .or_else(|| ro.map(|x| x.title.clone()))
+                    .unwrap_or_default(),
+            )
+        }
+        RuleRef::Displaced(role, by) => {
+            let ro = rs.role(role);
+            let route = ro.and_then(|x| x.routes.iter().find(|r| r.displaces));
+            (
+                "displacement",
+                ro.map_or("?".into(), |x| x.id.clone()),
+                route.map_or(String::new(), |x| x.citation.clone()),
+                format!(
+                    "`{}` takes the role",
+                    sc.actors.get(by as usize).map_or("?", |a| a.id.as_str())
+                ),
+            )
+        }
+        RuleRef::Condition(o) => {
+            let ob = rs.obligation(o);
+            (
+                "condition",
+                ob.map_or("?".into(), |x| x.id.clone()),
+                ob.map_or(String::new(), |x| x.citation.clone()),
+                ob.map_or(String::new(), |x| x.title.clone()),
+            )
+        }
+        RuleRef::Exemption(x) => {
+            let ex = rs.exemption(x);
+            (
+                "exemption",
+                ex.map_or("?".into(), |x| x.id.clone()),
+                ex.map_or(String::new(), |x| x.citation.clone()),
+                ex.map_or(String::new(), |x| x.title.clone()),
+            )
+        }
+        RuleRef::Exception(x, i) => {
+            let ex = rs.exemption(x).and_then(|e| e.exceptions.get(i));
+            (
+                "exception",
+                ex.map_or("?".into(), |x| x.id.clone()),
+                ex.map_or(String::new(), |x| x.citation.clone()),
+                ex.and_then(|x| x.title.clone()).unwrap_or_default(),
+            )
+        }
+        RuleRef::From(o) | RuleRef::Until(o) | RuleRef::Deadline(o) => {
+            let ob = rs.obligation(o);
+            let kind = match r {
+                RuleRef::From(_) => "from",
+                RuleRef::Until(_) => "until",
+                _ => "deadline",
+            };
+            (
+                kind,
+                ob.map_or("?".into(), |x| x.id.clone()),
+                ob.map_or(String::new(), |x| x.citation.clone()),
+                String::new(),
+            )
+        }
+    }
+}
+
+/// The legal status as people say it.
+pub fn status_words(s: LegalStatus) -> &'static str {
+    match s {
+        LegalStatus::Proposed => "proposed",
+        LegalStatus::Passed => "passed, not enacted",
+        LegalStatus::Enacted => "enacted, not yet in force",
+        LegalStatus::InForce => "in force",
+        LegalStatus::Amended => "in force as amended",
+        LegalStatus::Vetoed => "vetoed",
+        LegalStatus::Stayed => "in force, enforcement stayed",
+        LegalStatus::Repealed => "repealed",
+    }
+}
