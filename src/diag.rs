@@ -161,7 +161,10 @@ fn snippet(out: &mut String, sources: &Sources, span: Span, label: &str) {
     let pad = " ".repeat(gutter);
     let _ = writeln!(out, "{pad}--> {}:{}", sources.path(span.file), start);
     let _ = writeln!(out, "{pad} |");
-    let shown: String = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+    let shown: String = line
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
     let _ = writeln!(out, "{} | {}", start.line, shown);
     let width = if end.line == start.line {
         end.col.saturating_sub(start.col).max(1)

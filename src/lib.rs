@@ -48,10 +48,7 @@ impl Session {
     /// Compiles rule files given as (path, text).
     pub fn from_texts<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Session {
         let mut sources = Sources::new();
-        let ids: Vec<FileId> = files
-            .into_iter()
-            .map(|(p, t)| sources.add(p, t))
-            .collect();
+        let ids: Vec<FileId> = files.into_iter().map(|(p, t)| sources.add(p, t)).collect();
         let (rules, diagnostics) = resolve::compile_rules(&sources, &ids);
         Session {
             sources,
@@ -87,9 +84,10 @@ impl Session {
     /// Adds a scenario from text and resolves it against the rules.
     pub fn add_scenario(&mut self, path: &str, text: &str) -> Option<Scenario> {
         let file = self.sources.add(path, text);
-        let stem = Path::new(path)
-            .file_stem()
-            .map_or_else(|| "scenario".to_string(), |s| s.to_string_lossy().into_owned());
+        let stem = Path::new(path).file_stem().map_or_else(
+            || "scenario".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
         let (sc, diags) = resolve::resolve_scenario(&self.sources, file, &self.rules, &stem);
         self.diagnostics.extend(diags);
         sc

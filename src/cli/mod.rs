@@ -7,11 +7,11 @@ mod args;
 
 pub use args::Cli;
 
+use crate::Session;
 use crate::diag::{self, Diagnostic};
 use crate::eval::{self, Options};
 use crate::ir::{Scenario, StatusFilter};
 use crate::report;
-use crate::Session;
 use args::{Command, DiagFormat, OutFormat, RuleArgs, StatusArg};
 use clap::{CommandFactory, Parser};
 use std::ffi::OsString;
@@ -27,7 +27,11 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_INVALID } else { EXIT_OK };
+            let code = if e.use_stderr() {
+                EXIT_INVALID
+            } else {
+                EXIT_OK
+            };
             let text = e.render().to_string();
             if e.use_stderr() {
                 let _ = err.write_all(text.as_bytes());
@@ -45,7 +49,16 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             instrument,
             status,
             format,
-        } => cmd_run(&scenarios, &rules, as_of.as_deref(), &instrument, status, format, out, err),
+        } => cmd_run(
+            &scenarios,
+            &rules,
+            as_of.as_deref(),
+            &instrument,
+            status,
+            format,
+            out,
+            err,
+        ),
         Command::Explain {
             scenario,
             rules,
@@ -53,7 +66,16 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             obligation,
             as_of,
             status,
-        } => cmd_explain(&scenario, &rules, &actor, obligation.as_deref(), as_of.as_deref(), status, out, err),
+        } => cmd_explain(
+            &scenario,
+            &rules,
+            &actor,
+            obligation.as_deref(),
+            as_of.as_deref(),
+            status,
+            out,
+            err,
+        ),
         Command::Check { files, rules } => cmd_check(&files, &rules, out, err),
         Command::Schema { out_dir } => cmd_schema(out_dir.as_deref(), out, err),
         Command::Completions { shell } => {
@@ -129,9 +151,14 @@ fn options(
             Some(id) => ids.push(id),
             None => {
                 let names: Vec<&str> = s.rules.instruments.iter().map(|i| i.id.as_str()).collect();
-                let hint = diag::suggest(name, names.iter().copied())
-                    .map_or_else(|| format!("instruments: {}", names.join(", ")), |x| format!("did you mean `{x}`?"));
-                let _ = writeln!(err, "error[E0507]: unknown instrument `{name}`\n  = help: {hint}");
+                let hint = diag::suggest(name, names.iter().copied()).map_or_else(
+                    || format!("instruments: {}", names.join(", ")),
+                    |x| format!("did you mean `{x}`?"),
+                );
+                let _ = writeln!(
+                    err,
+                    "error[E0507]: unknown instrument `{name}`\n  = help: {hint}"
+                );
                 return None;
             }
         }
@@ -160,7 +187,9 @@ fn load_all(
             match s.read_scenario(p) {
                 Ok(Some(sc)) => scenarios.push(sc),
                 Ok(None) => {}
-                Err(e) => s.diagnostics.push(Diagnostic::error("E0001", e.to_string())),
+                Err(e) => s
+                    .diagnostics
+                    .push(Diagnostic::error("E0001", e.to_string())),
             }
         }
     }
@@ -290,7 +319,9 @@ fn cmd_check(files: &[PathBuf], rules: &RuleArgs, out: &mut dyn Write, err: &mut
                     }
                 }
                 Ok(None) => n_scenarios += 1,
-                Err(e) => s.diagnostics.push(Diagnostic::error("E0001", e.to_string())),
+                Err(e) => s
+                    .diagnostics
+                    .push(Diagnostic::error("E0001", e.to_string())),
             }
         }
     }
@@ -307,7 +338,11 @@ fn cmd_check(files: &[PathBuf], rules: &RuleArgs, out: &mut dyn Write, err: &mut
             s.rules.obligations.len()
         );
     }
-    if n_failures > 0 { EXIT_FAILURE } else { EXIT_OK }
+    if n_failures > 0 {
+        EXIT_FAILURE
+    } else {
+        EXIT_OK
+    }
 }
 
 fn cmd_schema(out_dir: Option<&Path>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
@@ -326,13 +361,20 @@ fn cmd_schema(out_dir: Option<&Path>, out: &mut dyn Write, err: &mut dyn Write) 
             EXIT_OK
         }
         Some(dir) => {
-            for (name, text) in [("rules.schema.json", &rules), ("scenario.schema.json", &scenario)] {
+            for (name, text) in [
+                ("rules.schema.json", &rules),
+                ("scenario.schema.json", &scenario),
+            ] {
                 if let Err(e) = crate::source::write_atomic(&dir.join(name), text.as_bytes()) {
                     let _ = writeln!(err, "error[E0002]: {e}");
                     return EXIT_INVALID;
                 }
             }
-            let _ = writeln!(out, "wrote {}/rules.schema.json and scenario.schema.json", dir.display());
+            let _ = writeln!(
+                out,
+                "wrote {}/rules.schema.json and scenario.schema.json",
+                dir.display()
+            );
             EXIT_OK
         }
     }

@@ -1,6 +1,6 @@
 //! Checking a scenario's `[[expect]]` entries against an outcome.
 
-use super::{Outcome, RoleStatus, Status};
+use super::{Outcome, Status};
 use crate::ir::*;
 use crate::source::Span;
 
@@ -14,7 +14,10 @@ pub struct ExpectFailure {
 pub fn check_expectations(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Vec<ExpectFailure> {
     let mut fails = Vec::new();
     for x in &sc.expects {
-        let actor = sc.actors.get(x.actor as usize).map_or("?", |a| a.id.as_str());
+        let actor = sc
+            .actors
+            .get(x.actor as usize)
+            .map_or("?", |a| a.id.as_str());
         let inst = rs.instrument(x.instrument).map_or("?", |i| i.id.as_str());
         let subject_ok = |s: EntityRef| x.subject.is_none_or(|want| want == s);
         match &x.target {
@@ -62,7 +65,6 @@ pub fn check_expectations(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Vec<Exp
                         ),
                     });
                 }
-                let _ = RoleStatus::Holds;
             }
             ExpectTarget::Obligation(oid) => {
                 let found: Vec<_> = out
@@ -75,8 +77,7 @@ pub fn check_expectations(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Vec<Exp
                     .map_or("?".to_string(), |o| format!("{} ({})", o.id, o.citation));
                 let want = x.status.as_deref().unwrap_or("applies");
                 let matches = |f: &&super::Finding| {
-                    let st = f.status.name() == want
-                        || (want == "absent" && false);
+                    let st = f.status.name() == want;
                     let ex = x.exempted_by.as_ref().is_none_or(|e| {
                         f.exempted_by
                             .and_then(|id| rs.exemption(id))
@@ -85,10 +86,11 @@ pub fn check_expectations(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Vec<Exp
                     let from = x.applies_from.is_none_or(|d| f.applies_from == Some(d));
                     st && ex && from
                 };
-                let ok = if want == "absent" {
-                    found.is_empty()
-                } else {
-                    found.iter().any(matches)
+                // An obligation of a role the actor does not hold does not apply to it either.
+                let ok = match want {
+                    "absent" => found.is_empty(),
+                    "not_applicable" => found.is_empty() || found.iter().any(matches),
+                    _ => found.iter().any(matches),
                 };
                 if !ok {
                     let got: Vec<String> = found
@@ -117,7 +119,11 @@ pub fn check_expectations(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Vec<Exp
                         span: x.span,
                         message: format!(
                             "expected `{actor}` {inst} {oname} to be {wanted}, found {}",
-                            if got.is_empty() { "no finding".to_string() } else { got.join(", ") }
+                            if got.is_empty() {
+                                "no finding".to_string()
+                            } else {
+                                got.join(", ")
+                            }
                         ),
                     });
                 }

@@ -73,6 +73,28 @@ impl<'a> Interp<'a> {
     /// Whether the date `e` is on or before `as_of`, looking into `if` branches so that an
     /// unknown condition whose branches agree still decides.
     pub fn date_le(&mut self, e: &Expr, as_of: Date) -> Tri {
+        // Look through definitions, so `from = "model.apply_from"` behaves like the `if` it names.
+        match &e.kind {
+            ExprKind::Def(t, d) => {
+                if let (Value::Entity(r), Some(def)) = (self.eval(t), self.rs.def(*d)) {
+                    let saved = std::mem::replace(&mut self.env, vec![Value::Absent, Value::Entity(r)]);
+                    let out = self.date_le(&def.expr, as_of);
+                    self.env = saved;
+                    return out;
+                }
+                return Tri::Unknown;
+            }
+            ExprKind::Const(d) => {
+                if let Some(def) = self.rs.def(*d) {
+                    let saved = std::mem::replace(&mut self.env, vec![Value::Absent, Value::Absent]);
+                    let out = self.date_le(&def.expr, as_of);
+                    self.env = saved;
+                    return out;
+                }
+                return Tri::Unknown;
+            }
+            _ => {}
+        }
         if let ExprKind::If(c, a, b) = &e.kind {
             return match Tri::from_value(&self.eval(c)) {
                 Tri::True => self.date_le(a, as_of),
@@ -161,7 +183,10 @@ impl<'a> Interp<'a> {
             ExprKind::Fact(t, f) => match self.eval(t) {
                 Value::Entity(r) => {
                     let v = self.sc.fact(r, *f).cloned();
-                    let fact = FactRef { entity: r, fact: *f };
+                    let fact = FactRef {
+                        entity: r,
+                        fact: *f,
+                    };
                     self.reads.push(Read {
                         fact,
                         value: v.clone(),
@@ -191,7 +216,7 @@ impl<'a> Interp<'a> {
                 Value::Absent => Value::Absent,
                 _ => Value::Unknown,
             },
-            ExprKind::Not(a) => bool_of(self.tri(a).not()),
+            ExprKind::Not(a) => bool_of(self.tri(a).negate()),
             ExprKind::Neg(a) => match self.eval(a) {
                 Value::Num(n) => Value::Num(-n),
                 _ => Value::Unknown,
@@ -237,7 +262,11 @@ impl<'a> Interp<'a> {
                 Tri::Unknown => {
                     let x = self.eval(a);
                     let y = self.eval(b);
-                    if x == y && x.is_known() { x } else { Value::Unknown }
+                    if x == y && x.is_known() {
+                        x
+                    } else {
+                        Value::Unknown
+                    }
                 }
             },
             ExprKind::Quant {
@@ -278,8 +307,12 @@ impl<'a> Interp<'a> {
                 let x = self.eval(a);
                 let y = self.eval(b);
                 match (x, y) {
-                    (Value::Num(p), Value::Num(q)) => Value::Num(if is_min { p.min(q) } else { p.max(q) }),
-                    (Value::Date(p), Value::Date(q)) => Value::Date(if is_min { p.min(q) } else { p.max(q) }),
+                    (Value::Num(p), Value::Num(q)) => {
+                        Value::Num(if is_min { p.min(q) } else { p.max(q) })
+                    }
+                    (Value::Date(p), Value::Date(q)) => {
+                        Value::Date(if is_min { p.min(q) } else { p.max(q) })
+                    }
                     _ => Value::Unknown,
                 }
             }
@@ -317,7 +350,9 @@ fn compare(op: CmpOp, x: &Value, y: &Value) -> Value {
         }
         _ => None,
     };
-    let Some(ord) = ord else { return Value::Unknown };
+    let Some(ord) = ord else {
+        return Value::Unknown;
+    };
     Value::Bool(match op {
         CmpOp::Eq => ord == Ordering::Equal,
         CmpOp::Ne => ord != Ordering::Equal,
@@ -342,7 +377,11 @@ fn arith(op: ArithOp, x: &Value, y: &Value) -> Value {
                     a / b
                 }
             };
-            if r.is_finite() { Value::Num(r) } else { Value::Unknown }
+            if r.is_finite() {
+                Value::Num(r)
+            } else {
+                Value::Unknown
+            }
         }
         (Value::Date(d), Value::Dur(n, unit)) => {
             let n = if op == ArithOp::Sub { -n } else { *n };

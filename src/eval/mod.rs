@@ -199,7 +199,9 @@ pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
         ia.cmp(&ib)
     });
     for inst_id in order {
-        let Some(inst) = rs.instrument(inst_id) else { continue };
+        let Some(inst) = rs.instrument(inst_id) else {
+            continue;
+        };
         let status = inst.status_at(as_of);
         let counted = status.is_some_and(|s| opts.status.admits(s));
         out.instruments.push(InstrumentUse {
@@ -211,9 +213,13 @@ pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
         let Some(legal_status) = status.filter(|_| counted) else {
             continue;
         };
-        let Some(roles) = rs.instrument_roles.get(inst_id.index()) else { continue };
+        let Some(roles) = rs.instrument_roles.get(inst_id.index()) else {
+            continue;
+        };
         for &role_id in roles {
-            let Some(role) = rs.role(role_id) else { continue };
+            let Some(role) = rs.role(role_id) else {
+                continue;
+            };
             let n_subjects = sc.entities(role.subject).len();
             for s in 0..n_subjects {
                 let subject = EntityRef {
@@ -237,9 +243,17 @@ pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
             }
         }
     }
-    out.roles.sort_by_key(|r| (r.actor, r.instrument_key(rs), r.role, r.subject));
-    out.findings
-        .sort_by_key(|f| (f.actor, f.instrument_key(rs), f.role, f.subject, f.obligation));
+    out.roles
+        .sort_by_key(|r| (r.actor, r.instrument_key(rs), r.role, r.subject));
+    out.findings.sort_by_key(|f| {
+        (
+            f.actor,
+            f.instrument_key(rs),
+            f.role,
+            f.subject,
+            f.obligation,
+        )
+    });
     out
 }
 
@@ -331,7 +345,7 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
             .map(|(b, t)| (u32::try_from(b).unwrap_or(u32::MAX), *t))
             .collect();
         let others_disp = others.iter().fold(Tri::False, |acc, (_, t)| acc.or(*t));
-        let holds = own_disp.or(own_non.and(others_disp.not()));
+        let holds = own_disp.or(own_non.and(others_disp.negate()));
         let mut trace = r.steps;
         for (b, t) in &others {
             trace.push(Step {
@@ -462,7 +476,9 @@ fn obligation(
     let mut exempt_missing = Vec::new();
     if let Some(list) = cx.rs.obligation_exemptions.get(oid.index()) {
         for &xid in list {
-            let Some(x) = cx.rs.exemption(xid) else { continue };
+            let Some(x) = cx.rs.exemption(xid) else {
+                continue;
+            };
             let (v, step, m) = ip.step(&x.when, RuleRef::Exemption(xid));
             f.trace.push(step);
             let mut t = Tri::from_value(&v);
@@ -477,7 +493,7 @@ fn obligation(
                     if te == Tri::Unknown {
                         exempt_missing.extend(m);
                     }
-                    t = t.and(te.not());
+                    t = t.and(te.negate());
                 }
             }
             match t {

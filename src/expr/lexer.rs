@@ -216,12 +216,18 @@ fn lex_number_or_date(src: &str, start: usize) -> Result<(Tok, usize), ParseErro
         };
     }
     let mut j = start;
-    while bytes.get(j).is_some_and(|c| c.is_ascii_digit() || *c == b'_') {
+    while bytes
+        .get(j)
+        .is_some_and(|c| c.is_ascii_digit() || *c == b'_')
+    {
         j += 1;
     }
     if bytes.get(j) == Some(&b'.') && bytes.get(j + 1).is_some_and(u8::is_ascii_digit) {
         j += 1;
-        while bytes.get(j).is_some_and(|c| c.is_ascii_digit() || *c == b'_') {
+        while bytes
+            .get(j)
+            .is_some_and(|c| c.is_ascii_digit() || *c == b'_')
+        {
             j += 1;
         }
     }

@@ -224,7 +224,9 @@ impl Parser {
             Tok::Gt => Some(BinOp::Gt),
             Tok::Ge => Some(BinOp::Ge),
             Tok::Ident(s) if s == "in" => Some(BinOp::In),
-            Tok::Ident(s) if s == "not" && matches!(self.peek_at(1), Tok::Ident(t) if t == "in") => {
+            Tok::Ident(s)
+                if s == "not" && matches!(self.peek_at(1), Tok::Ident(t) if t == "in") =>
+            {
                 Some(BinOp::NotIn)
             }
             _ => None,

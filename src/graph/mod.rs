@@ -91,7 +91,10 @@ impl DecisionGraph {
             let me = Node::Obligation(ObligationId::from_index(i));
             g.node(me);
             g.edge(Node::Role(o.role), me, o.span);
-            for e in [&o.when, &o.from, &o.until, &o.deadline].into_iter().flatten() {
+            for e in [&o.when, &o.from, &o.until, &o.deadline]
+                .into_iter()
+                .flatten()
+            {
                 g.edges_from_expr(e, me);
             }
         }
@@ -148,10 +151,7 @@ impl DecisionGraph {
         };
         let mut stack = vec![start];
         while let Some(i) = stack.pop() {
-            for e in self
-                .graph
-                .edges_directed(i, petgraph::Direction::Incoming)
-            {
+            for e in self.graph.edges_directed(i, petgraph::Direction::Incoming) {
                 let src = e.source();
                 if let Some(&w) = self.graph.node_weight(src) {
                     if out.insert(w) {
@@ -220,10 +220,15 @@ pub fn check_cycles(rs: &RuleSet) -> Vec<Diagnostic> {
                 _ => None,
             })
             .collect();
-        let Some(&(r0, d0, s0)) = edges.first() else { continue };
+        let Some(&(r0, d0, s0)) = edges.first() else {
+            continue;
+        };
         let mut d = Diagnostic::error(
             "E0401",
-            format!("definitions depend on each other in a cycle: {}", names.join(", ")),
+            format!(
+                "definitions depend on each other in a cycle: {}",
+                names.join(", ")
+            ),
         )
         .at(s0)
         .label(format!("`{}` reads `{}` here", name(r0), name(d0)))

@@ -192,7 +192,7 @@ impl Tri {
     pub fn or(self, o: Tri) -> Tri {
         self.max(o)
     }
-    pub fn not(self) -> Tri {
+    pub fn negate(self) -> Tri {
         match self {
             Tri::True => Tri::False,
             Tri::False => Tri::True,

@@ -37,9 +37,12 @@ fn step_lines(rs: &RuleSet, sc: &Scenario, st: &Step, indent: &str, s: &mut Stri
     }
     for r in &st.reads {
         let f = rs.fact(r.fact.fact);
-        let v = r.value.as_ref().map_or("unknown (not in the scenario)".to_string(), |v| {
-            value_text(rs, sc, f.map(|f| &f.ty), v)
-        });
+        let v = r
+            .value
+            .as_ref()
+            .map_or("unknown (not in the scenario)".to_string(), |v| {
+                value_text(rs, sc, f.map(|f| &f.ty), v)
+            });
         let _ = writeln!(
             s,
             "{indent}  reads {}.{} = {v}",
@@ -95,8 +98,16 @@ pub fn render(
         }
         let n_role_steps = r.trace.len();
         for f in findings {
-            let Some(ob) = rs.obligation(f.obligation) else { continue };
-            let mut head = format!("  {} {} — {}: {}", ob.citation, ob.id, ob.title, f.status.name());
+            let Some(ob) = rs.obligation(f.obligation) else {
+                continue;
+            };
+            let mut head = format!(
+                "  {} {} — {}: {}",
+                ob.citation,
+                ob.id,
+                ob.title,
+                f.status.name()
+            );
             if let Some(d) = f.applies_from {
                 let _ = write!(head, " (from {d})");
             }

@@ -117,7 +117,11 @@ pub struct FindingOut<'a> {
     pub trace: Vec<StepOut<'a>>,
 }
 
-fn missing<'a>(rs: &'a RuleSet, sc: &'a Scenario, list: &[crate::eval::FactRef]) -> Vec<MissingOut<'a>> {
+fn missing<'a>(
+    rs: &'a RuleSet,
+    sc: &'a Scenario,
+    list: &[crate::eval::FactRef],
+) -> Vec<MissingOut<'a>> {
     list.iter()
         .map(|m| MissingOut {
             entity: sc.name_of(m.entity),
@@ -174,7 +178,10 @@ pub fn steps<'a>(rs: &'a RuleSet, sc: &'a Scenario, trace: &[Step]) -> Vec<StepO
 fn role_out<'a>(rs: &'a RuleSet, sc: &'a Scenario, r: &RoleFinding) -> RoleOut<'a> {
     let role = rs.role(r.role);
     RoleOut {
-        actor: sc.actors.get(r.actor as usize).map_or("?", |a| a.id.as_str()),
+        actor: sc
+            .actors
+            .get(r.actor as usize)
+            .map_or("?", |a| a.id.as_str()),
         instrument: rs.instrument(r.instrument).map_or("?", |i| i.id.as_str()),
         role: role.map_or("?", |x| x.id.as_str()),
         title: role.map_or("", |x| x.title.as_str()),
@@ -198,7 +205,10 @@ fn role_out<'a>(rs: &'a RuleSet, sc: &'a Scenario, r: &RoleFinding) -> RoleOut<'
 fn finding_out<'a>(rs: &'a RuleSet, sc: &'a Scenario, f: &Finding) -> FindingOut<'a> {
     let ob = rs.obligation(f.obligation);
     FindingOut {
-        actor: sc.actors.get(f.actor as usize).map_or("?", |a| a.id.as_str()),
+        actor: sc
+            .actors
+            .get(f.actor as usize)
+            .map_or("?", |a| a.id.as_str()),
         instrument: rs.instrument(f.instrument).map_or("?", |i| i.id.as_str()),
         role: rs.role(f.role).map_or("?", |x| x.id.as_str()),
         subject: sc.name_of(f.subject),
@@ -209,11 +219,14 @@ fn finding_out<'a>(rs: &'a RuleSet, sc: &'a Scenario, f: &Finding) -> FindingOut
         applies_from: f.applies_from.map(|d| d.to_string()),
         until: f.until.map(|d| d.to_string()),
         deadline: f.deadline.map(|d| d.to_string()),
-        exempted_by: f.exempted_by.and_then(|x| rs.exemption(x)).map(|x| Exempted {
-            id: &x.id,
-            title: &x.title,
-            citation: &x.citation,
-        }),
+        exempted_by: f
+            .exempted_by
+            .and_then(|x| rs.exemption(x))
+            .map(|x| Exempted {
+                id: &x.id,
+                title: &x.title,
+                citation: &x.citation,
+            }),
         missing_facts: missing(rs, sc, &f.missing),
         legal_status: f.legal_status.name(),
         hypothetical: f.legal_status.is_hypothetical(),
@@ -253,7 +266,11 @@ pub fn report<'a>(rs: &'a RuleSet, sc: &'a Scenario, out: &Outcome) -> Report<'a
             })
             .collect(),
         roles: out.roles.iter().map(|r| role_out(rs, sc, r)).collect(),
-        findings: out.findings.iter().map(|f| finding_out(rs, sc, f)).collect(),
+        findings: out
+            .findings
+            .iter()
+            .map(|f| finding_out(rs, sc, f))
+            .collect(),
     }
 }
 

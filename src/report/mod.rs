@@ -91,7 +91,11 @@ pub fn asked_actor(rs: &RuleSet, sc: &Scenario, f: FactRef) -> Option<String> {
 }
 
 /// (kind, id, citation, title) of the rule a step evaluated.
-pub fn rule_text(rs: &RuleSet, sc: &Scenario, r: RuleRef) -> (&'static str, String, String, String) {
+pub fn rule_text(
+    rs: &RuleSet,
+    sc: &Scenario,
+    r: RuleRef,
+) -> (&'static str, String, String, String) {
     match r {
         RuleRef::Route(role, i) => {
             let ro = rs.role(role);

@@ -24,10 +24,16 @@ pub fn render(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> String {
         StatusFilter::Enacted => "law in force and enacted law",
         StatusFilter::Proposed => "law in force, enacted law, and bills as if enacted",
     };
-    let _ = writeln!(s, "as of {} · rule set {} · {filter}", out.as_of, rs.version);
+    let _ = writeln!(
+        s,
+        "as of {} · rule set {} · {filter}",
+        out.as_of, rs.version
+    );
     s.push('\n');
     for u in &out.instruments {
-        let Some(i) = rs.instrument(u.instrument) else { continue };
+        let Some(i) = rs.instrument(u.instrument) else {
+            continue;
+        };
         let st = u.status.map_or("not yet proposed", status_words);
         let note = if !u.counted {
             " — not applied"
@@ -90,7 +96,11 @@ pub fn render(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> String {
                 sc.name_of(r.subject),
             );
             if r.status == RoleStatus::Undetermined {
-                let m: Vec<String> = r.missing.iter().map(|m| fact_ref_text(rs, sc, *m)).collect();
+                let m: Vec<String> = r
+                    .missing
+                    .iter()
+                    .map(|m| fact_ref_text(rs, sc, *m))
+                    .collect();
                 if !m.is_empty() {
                     let _ = writeln!(s, "      role depends on: {}", m.join(", "));
                 }
@@ -100,7 +110,9 @@ pub fn render(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> String {
                 .iter()
                 .filter(|f| f.actor == ai && f.role == r.role && f.subject == r.subject)
             {
-                let Some(ob) = rs.obligation(f.obligation) else { continue };
+                let Some(ob) = rs.obligation(f.obligation) else {
+                    continue;
+                };
                 let mut tail = String::new();
                 if let Some(x) = f.exempted_by.and_then(|x| rs.exemption(x)) {
                     let _ = write!(tail, " — exempt by {} [{}]", x.id, x.citation);

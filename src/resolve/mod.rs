@@ -178,9 +178,12 @@ impl Builder<'_> {
     fn check_id(&mut self, file: FileId, id: &SStr, what: &str) {
         if !is_valid_id(id.get_ref()) {
             self.err(
-                Diagnostic::error("E0307", format!("`{}` is not a valid {what} id", id.get_ref()))
-                    .at(sspan(file, id))
-                    .help("ids use letters, digits, `_`, `-` and `.`"),
+                Diagnostic::error(
+                    "E0307",
+                    format!("`{}` is not a valid {what} id", id.get_ref()),
+                )
+                .at(sspan(file, id))
+                .help("ids use letters, digits, `_`, `-` and `.`"),
             );
         }
     }
@@ -190,18 +193,24 @@ impl Builder<'_> {
             Some(c) if !c.get_ref().trim().is_empty() => c.get_ref().trim().to_string(),
             Some(c) => {
                 self.err(
-                    Diagnostic::error("E0301", format!("{what} `{}` has an empty citation", id.get_ref()))
-                        .at(sspan(file, c))
-                        .help("cite the provision, e.g. `Art. 53(1)(a)`"),
+                    Diagnostic::error(
+                        "E0301",
+                        format!("{what} `{}` has an empty citation", id.get_ref()),
+                    )
+                    .at(sspan(file, c))
+                    .help("cite the provision, e.g. `Art. 53(1)(a)`"),
                 );
                 String::new()
             }
             None => {
                 self.err(
-                    Diagnostic::error("E0301", format!("{what} `{}` has no citation", id.get_ref()))
-                        .at(sspan(file, id))
-                        .label("no `citation` in this entry")
-                        .help("every rule cites its source: add `citation = \"Art. …\"`"),
+                    Diagnostic::error(
+                        "E0301",
+                        format!("{what} `{}` has no citation", id.get_ref()),
+                    )
+                    .at(sspan(file, id))
+                    .label("no `citation` in this entry")
+                    .help("every rule cites its source: add `citation = \"Art. …\"`"),
                 );
                 String::new()
             }
@@ -212,18 +221,16 @@ impl Builder<'_> {
         let mut enum_names: BTreeMap<String, Span> = BTreeMap::new();
         for raw in raws {
             if raw.instrument.is_none() {
-                if !raw.definitions.is_empty()
+                let has_rules = !raw.definitions.is_empty()
                     || !raw.roles.is_empty()
                     || !raw.obligations.is_empty()
-                    || !raw.exemptions.is_empty()
-                {
-                    if !raw.broken {
-                        self.err(
-                            Diagnostic::error("E0103", "rules without an `[instrument]` table")
-                                .at(Span::new(raw.file, 0..0))
-                                .help("a rule file starts with `[instrument]`; only the fact vocabulary has none"),
-                        );
-                    }
+                    || !raw.exemptions.is_empty();
+                if has_rules && !raw.broken {
+                    self.err(
+                        Diagnostic::error("E0103", "rules without an `[instrument]` table")
+                            .at(Span::new(raw.file, 0..0))
+                            .help("a rule file starts with `[instrument]`; only the fact vocabulary has none"),
+                    );
                 }
             } else if !raw.facts.is_empty() || !raw.enums.is_empty() {
                 self.err(
@@ -249,8 +256,15 @@ impl Builder<'_> {
                 for v in &e.values {
                     if values.contains(v.get_ref()) {
                         self.err(
-                            Diagnostic::error("E0302", format!("duplicate value `{}` in enum `{}`", v.get_ref(), e.id.get_ref()))
-                                .at(sspan(file, v)),
+                            Diagnostic::error(
+                                "E0302",
+                                format!(
+                                    "duplicate value `{}` in enum `{}`",
+                                    v.get_ref(),
+                                    e.id.get_ref()
+                                ),
+                            )
+                            .at(sspan(file, v)),
                         );
                     } else {
                         values.push(v.get_ref().clone());
@@ -258,8 +272,15 @@ impl Builder<'_> {
                 }
                 if values.len() > 128 {
                     self.err(
-                        Diagnostic::error("E0307", format!("enum `{}` has {} values; the limit is 128", e.id.get_ref(), values.len()))
-                            .at(span),
+                        Diagnostic::error(
+                            "E0307",
+                            format!(
+                                "enum `{}` has {} values; the limit is 128",
+                                e.id.get_ref(),
+                                values.len()
+                            ),
+                        )
+                        .at(span),
                     );
                     values.truncate(128);
                 }
@@ -287,17 +308,26 @@ impl Builder<'_> {
                 };
                 if let Some(prev) = seen.get(&(on, f.id.get_ref().clone())) {
                     self.err(
-                        Diagnostic::error("E0302", format!("duplicate fact `{}` on {on}", f.id.get_ref()))
-                            .at(span)
-                            .with(*prev, "first defined here"),
+                        Diagnostic::error(
+                            "E0302",
+                            format!("duplicate fact `{}` on {on}", f.id.get_ref()),
+                        )
+                        .at(span)
+                        .with(*prev, "first defined here"),
                     );
                     continue;
                 }
                 if Link::find(on, f.id.get_ref()).is_some() {
                     self.err(
-                        Diagnostic::error("E0303", format!("fact `{}` has the name of a built-in link of {on}", f.id.get_ref()))
-                            .at(span)
-                            .help("choose another name"),
+                        Diagnostic::error(
+                            "E0303",
+                            format!(
+                                "fact `{}` has the name of a built-in link of {on}",
+                                f.id.get_ref()
+                            ),
+                        )
+                        .at(span)
+                        .help("choose another name"),
                     );
                     continue;
                 }
@@ -388,8 +418,11 @@ impl Builder<'_> {
         if text == "self" {
             if from != Kind::Actor {
                 self.err(
-                    Diagnostic::error("E0304", format!("`self` can answer only facts on actors, not on {from}"))
-                        .at(sspan(file, path)),
+                    Diagnostic::error(
+                        "E0304",
+                        format!("`self` can answer only facts on actors, not on {from}"),
+                    )
+                    .at(sspan(file, path)),
                 );
             }
             return Vec::new();
@@ -419,8 +452,11 @@ impl Builder<'_> {
         }
         if kind != Kind::Actor {
             self.err(
-                Diagnostic::error("E0304", format!("`asked_of` must lead to an actor, not a {kind}"))
-                    .at(sspan(file, path)),
+                Diagnostic::error(
+                    "E0304",
+                    format!("`asked_of` must lead to an actor, not a {kind}"),
+                )
+                .at(sspan(file, path)),
             );
         }
         out
@@ -438,9 +474,12 @@ impl Builder<'_> {
             self.check_id(file, &ri.id, "instrument");
             if let Some(prev) = ids.get(ri.id.get_ref()) {
                 self.err(
-                    Diagnostic::error("E0302", format!("duplicate instrument `{}`", ri.id.get_ref()))
-                        .at(span)
-                        .with(*prev, "first defined here"),
+                    Diagnostic::error(
+                        "E0302",
+                        format!("duplicate instrument `{}`", ri.id.get_ref()),
+                    )
+                    .at(span)
+                    .with(*prev, "first defined here"),
                 );
                 continue;
             }
@@ -494,10 +533,16 @@ impl Builder<'_> {
         for s in raw {
             let Some(status) = LegalStatus::parse(s.status.get_ref()) else {
                 let names = LegalStatus::ALL.map(LegalStatus::name);
-                let mut d = Diagnostic::error("E0304", format!("unknown legal status `{}`", s.status.get_ref()))
-                    .at(sspan(file, &s.status));
+                let mut d = Diagnostic::error(
+                    "E0304",
+                    format!("unknown legal status `{}`", s.status.get_ref()),
+                )
+                .at(sspan(file, &s.status));
                 d = match suggest(s.status.get_ref(), names) {
-                    Some(x) => d.help(format!("did you mean `{x}`? statuses: {}", names.join(", "))),
+                    Some(x) => d.help(format!(
+                        "did you mean `{x}`? statuses: {}",
+                        names.join(", ")
+                    )),
                     None => d.help(format!("statuses: {}", names.join(", "))),
                 };
                 self.err(d);
@@ -577,14 +622,19 @@ impl Builder<'_> {
             if let Some(prev) = self.def_index.get(&key).and_then(|id| self.rs.def(*id)) {
                 let prev = prev.span;
                 self.err(
-                    Diagnostic::error("E0302", format!("duplicate definition `{}`", d.id.get_ref()))
-                        .at(span)
-                        .with(prev, "first defined here"),
+                    Diagnostic::error(
+                        "E0302",
+                        format!("duplicate definition `{}`", d.id.get_ref()),
+                    )
+                    .at(span)
+                    .with(prev, "first defined here"),
                 );
                 continue;
             }
             if let Some(k) = on {
-                if self.rs.fact_by_name(k, d.id.get_ref()).is_some() || Link::find(k, d.id.get_ref()).is_some() {
+                if self.rs.fact_by_name(k, d.id.get_ref()).is_some()
+                    || Link::find(k, d.id.get_ref()).is_some()
+                {
                     self.err(
                         Diagnostic::error("E0303", format!("definition `{}` has the name of a fact or link of {k}", d.id.get_ref()))
                             .at(span)
@@ -619,7 +669,9 @@ impl Builder<'_> {
     }
 
     pub(crate) fn check_def(&mut self, id: DefId) {
-        let Some(p) = self.pending.get_mut(id.index()) else { return };
+        let Some(p) = self.pending.get_mut(id.index()) else {
+            return;
+        };
         if p.state != DefState::Unchecked {
             return;
         }
@@ -704,9 +756,12 @@ impl Builder<'_> {
                 Some(k) if k != Kind::Actor => k,
                 _ => {
                     self.err(
-                        Diagnostic::error("E0304", format!("`{}` cannot be the subject of a role", r.subject.get_ref()))
-                            .at(sspan(file, &r.subject))
-                            .help("a role relates an actor to a `model`, a `system` or a `deployment`"),
+                        Diagnostic::error(
+                            "E0304",
+                            format!("`{}` cannot be the subject of a role", r.subject.get_ref()),
+                        )
+                        .at(sspan(file, &r.subject))
+                        .help("a role relates an actor to a `model`, a `system` or a `deployment`"),
                     );
                     continue;
                 }
@@ -748,14 +803,20 @@ impl Builder<'_> {
                     }
                 }
                 (Some(w), false) => self.err(
-                    Diagnostic::error("E0307", format!("role `{}` has both `when` and routes", r.id.get_ref()))
-                        .at(sspan(file, w))
-                        .help("give either one `when` or several `[[role.route]]` entries"),
+                    Diagnostic::error(
+                        "E0307",
+                        format!("role `{}` has both `when` and routes", r.id.get_ref()),
+                    )
+                    .at(sspan(file, w))
+                    .help("give either one `when` or several `[[role.route]]` entries"),
                 ),
                 (None, true) => self.err(
-                    Diagnostic::error("E0103", format!("role `{}` has no condition", r.id.get_ref()))
-                        .at(span)
-                        .help("add `when = \"…\"` or `[[role.route]]` entries"),
+                    Diagnostic::error(
+                        "E0103",
+                        format!("role `{}` has no condition", r.id.get_ref()),
+                    )
+                    .at(span)
+                    .help("add `when = \"…\"` or `[[role.route]]` entries"),
                 ),
             }
             if let Some(role) = self.rs.roles.last_mut() {
@@ -785,9 +846,12 @@ impl Builder<'_> {
             {
                 let prev = prev.span;
                 self.err(
-                    Diagnostic::error("E0302", format!("duplicate obligation `{}`", o.id.get_ref()))
-                        .at(span)
-                        .with(prev, "first defined here"),
+                    Diagnostic::error(
+                        "E0302",
+                        format!("duplicate obligation `{}`", o.id.get_ref()),
+                    )
+                    .at(span)
+                    .with(prev, "first defined here"),
                 );
                 continue;
             }
@@ -800,8 +864,9 @@ impl Builder<'_> {
                     .filter(|r| r.instrument == inst)
                     .map(|r| r.id.as_str())
                     .collect();
-                let mut d = Diagnostic::error("E0201", format!("unknown role `{}`", o.role.get_ref()))
-                    .at(sspan(file, &o.role));
+                let mut d =
+                    Diagnostic::error("E0201", format!("unknown role `{}`", o.role.get_ref()))
+                        .at(sspan(file, &o.role));
                 if let Some(s) = suggest(o.role.get_ref(), names) {
                     d = d.help(format!("did you mean `{s}`?"));
                 } else {
@@ -880,8 +945,11 @@ impl Builder<'_> {
                         .filter(|o| o.instrument == inst)
                         .map(|o| o.id.as_str())
                         .collect();
-                    let mut d = Diagnostic::error("E0201", format!("unknown obligation `{}`", name.get_ref()))
-                        .at(sspan(file, name));
+                    let mut d = Diagnostic::error(
+                        "E0201",
+                        format!("unknown obligation `{}`", name.get_ref()),
+                    )
+                    .at(sspan(file, name));
                     if let Some(s) = suggest(name.get_ref(), names) {
                         d = d.help(format!("did you mean `{s}`?"));
                     }
@@ -910,9 +978,12 @@ impl Builder<'_> {
             let Some((subject, _)) = subject else {
                 if e.exempts.is_empty() {
                     self.err(
-                        Diagnostic::error("E0103", format!("exemption `{}` exempts nothing", e.id.get_ref()))
-                            .at(span)
-                            .help("list the obligations it exempts in `exempts`"),
+                        Diagnostic::error(
+                            "E0103",
+                            format!("exemption `{}` exempts nothing", e.id.get_ref()),
+                        )
+                        .at(span)
+                        .help("list the obligations it exempts in `exempts`"),
                     );
                 }
                 continue;

@@ -47,9 +47,12 @@ impl Resolver<'_> {
         let total = raw.actors.len() + raw.models.len() + raw.systems.len() + raw.deployments.len();
         if total > MAX_ENTITIES {
             self.diags.push(
-                Diagnostic::error("E0506", format!("the scenario has {total} entities; the limit is {MAX_ENTITIES}"))
-                    .at(whole)
-                    .help("split it into several scenarios, or use `onus run --batch`"),
+                Diagnostic::error(
+                    "E0506",
+                    format!("the scenario has {total} entities; the limit is {MAX_ENTITIES}"),
+                )
+                .at(whole)
+                .help("split it into several scenarios, or use `onus run --batch`"),
             );
             return None;
         }
@@ -138,7 +141,10 @@ impl Resolver<'_> {
             (Kind::Actor, raw.actors.iter().map(|a| &a.facts).collect()),
             (Kind::Model, raw.models.iter().map(|a| &a.facts).collect()),
             (Kind::System, raw.systems.iter().map(|a| &a.facts).collect()),
-            (Kind::Deployment, raw.deployments.iter().map(|a| &a.facts).collect()),
+            (
+                Kind::Deployment,
+                raw.deployments.iter().map(|a| &a.facts).collect(),
+            ),
         ];
         for (kind, sets) in fact_sets {
             for (i, facts) in sets.into_iter().enumerate() {
@@ -205,10 +211,18 @@ impl Resolver<'_> {
         self.diags.push(d);
     }
 
-    fn entity(&mut self, kind: Kind, index: usize, id: &SStr, name: Option<&String>, _facts: &RawFacts) -> Entity {
+    fn entity(
+        &mut self,
+        kind: Kind,
+        index: usize,
+        id: &SStr,
+        name: Option<&String>,
+        _facts: &RawFacts,
+    ) -> Entity {
         let span = sspan(self.file, id);
         if id.get_ref().is_empty() {
-            self.diags.push(Diagnostic::error("E0307", "empty id").at(span));
+            self.diags
+                .push(Diagnostic::error("E0307", "empty id").at(span));
         }
         if let Some((k, _, prev)) = self.ids.get(id.get_ref()) {
             self.diags.push(
@@ -239,9 +253,12 @@ impl Resolver<'_> {
                 let prev = *prev;
                 let k = *k;
                 self.diags.push(
-                    Diagnostic::error("E0503", format!("`{}` is a {k}, not a {kind}", name.get_ref()))
-                        .at(sspan(self.file, name))
-                        .with(prev, format!("the {k} is defined here")),
+                    Diagnostic::error(
+                        "E0503",
+                        format!("`{}` is a {k}, not a {kind}", name.get_ref()),
+                    )
+                    .at(sspan(self.file, name))
+                    .with(prev, format!("the {k} is defined here")),
                 );
                 None
             }
@@ -280,12 +297,18 @@ impl Resolver<'_> {
                 let elsewhere = Kind::ALL
                     .into_iter()
                     .find(|k| self.rs.fact_by_name(*k, key.get_ref()).is_some());
-                let mut d = Diagnostic::error("E0501", format!("unknown fact `{}` on {kind}", key.get_ref()))
-                    .at(sspan(self.file, key));
+                let mut d = Diagnostic::error(
+                    "E0501",
+                    format!("unknown fact `{}` on {kind}", key.get_ref()),
+                )
+                .at(sspan(self.file, key));
                 d = if let Some(s) = suggest(key.get_ref(), names.iter().copied()) {
                     d.help(format!("did you mean `{s}`?"))
                 } else if let Some(k) = elsewhere {
-                    d.help(format!("`{}` is a fact about a {k}; move it there", key.get_ref()))
+                    d.help(format!(
+                        "`{}` is a fact about a {k}; move it there",
+                        key.get_ref()
+                    ))
                 } else {
                     d.help("facts are declared in the shared vocabulary (jurisdictions/facts.toml)")
                 };
@@ -303,45 +326,75 @@ impl Resolver<'_> {
         (values, spans)
     }
 
-    fn fact_value(&mut self, fid: FactId, value: &toml::Spanned<toml::Value>, span: Span) -> Option<Value> {
+    fn fact_value(
+        &mut self,
+        fid: FactId,
+        value: &toml::Spanned<toml::Value>,
+        span: Span,
+    ) -> Option<Value> {
         let fact = self.rs.fact(fid)?;
         let v = value.get_ref();
         let bad = |this: &mut Self, want: &str| {
             this.diags.push(
-                Diagnostic::error("E0502", format!("fact `{}` must be {want}, found {}", fact.id, v.type_str()))
-                    .at(span)
-                    .help(format!("the question: {}", fact.question)),
+                Diagnostic::error(
+                    "E0502",
+                    format!("fact `{}` must be {want}, found {}", fact.id, v.type_str()),
+                )
+                .at(span)
+                .help(format!("the question: {}", fact.question)),
             );
             None
         };
         match (&fact.ty, v) {
             (Type::Bool, toml::Value::Boolean(b)) => Some(Value::Bool(*b)),
             (Type::Bool, _) => bad(self, "true or false"),
-            (Type::Num(_), toml::Value::Integer(i)) => {
-                #[expect(clippy::cast_precision_loss, reason = "fact magnitudes are approximate")]
+            (Type::Num(_), toml::Value::Integer(i)) =>
+            {
+                #[expect(
+                    clippy::cast_precision_loss,
+                    reason = "fact magnitudes are approximate"
+                )]
                 Some(Value::Num(*i as f64))
             }
             (Type::Num(_), toml::Value::Float(f)) if f.is_finite() => Some(Value::Num(*f)),
             (Type::Num(_), toml::Value::Float(_)) => {
                 self.diags.push(
-                    Diagnostic::error("E0502", format!("fact `{}` must be a finite number", fact.id))
-                        .at(span)
-                        .help("leave the fact out if it is not known"),
+                    Diagnostic::error(
+                        "E0502",
+                        format!("fact `{}` must be a finite number", fact.id),
+                    )
+                    .at(span)
+                    .help("leave the fact out if it is not known"),
                 );
                 None
             }
-            (Type::Num(u), _) => bad(self, &format!("a number{}", if *u == Unit::None { String::new() } else { format!(" in {}", u.name()) })),
+            (Type::Num(u), _) => bad(
+                self,
+                &format!(
+                    "a number{}",
+                    if *u == Unit::None {
+                        String::new()
+                    } else {
+                        format!(" in {}", u.name())
+                    }
+                ),
+            ),
             (Type::Date, toml::Value::Datetime(_)) => {
-                let spanned = toml::Spanned::new(value.span(), match v {
-                    toml::Value::Datetime(d) => *d,
-                    _ => return None,
-                });
+                let spanned = toml::Spanned::new(
+                    value.span(),
+                    match v {
+                        toml::Value::Datetime(d) => *d,
+                        _ => return None,
+                    },
+                );
                 toml_date(self.file, &spanned, &mut self.diags).map(Value::Date)
             }
             (Type::Date, _) => bad(self, "a date (YYYY-MM-DD, unquoted)"),
             (Type::Text, toml::Value::String(s)) => Some(Value::Text(s.clone())),
             (Type::Text, _) => bad(self, "text"),
-            (Type::Enum(e), toml::Value::String(s)) => self.enum_index(*e, s, span, &fact.id).map(Value::Enum),
+            (Type::Enum(e), toml::Value::String(s)) => {
+                self.enum_index(*e, s, span, &fact.id).map(Value::Enum)
+            }
             (Type::Enum(_), _) => bad(self, "a quoted value"),
             (Type::Set(e), toml::Value::Array(items)) => {
                 let mut bits = 0u128;
@@ -359,12 +412,18 @@ impl Resolver<'_> {
             }
             (Type::Set(_), _) => bad(self, "a list of quoted values"),
             (Type::Entity(Kind::Actor), toml::Value::String(s)) => match self.ids.get(s) {
-                Some((Kind::Actor, i, _)) => Some(Value::Entity(EntityRef { kind: Kind::Actor, index: *i })),
+                Some((Kind::Actor, i, _)) => Some(Value::Entity(EntityRef {
+                    kind: Kind::Actor,
+                    index: *i,
+                })),
                 _ => {
                     self.diags.push(
-                        Diagnostic::error("E0503", format!("`{s}` is not an actor of this scenario"))
-                            .at(span)
-                            .help(format!("fact `{}` names an actor by its id", fact.id)),
+                        Diagnostic::error(
+                            "E0503",
+                            format!("`{s}` is not an actor of this scenario"),
+                        )
+                        .at(span)
+                        .help(format!("fact `{}` names an actor by its id", fact.id)),
                     );
                     None
                 }
@@ -398,9 +457,12 @@ impl Resolver<'_> {
                 let b = b as usize;
                 if seen.contains(&b) {
                     if b == start {
-                        let mut d = Diagnostic::error("E0505", format!("model `{}` is its own ancestor", m.id.get_ref()))
-                            .at(sspan(self.file, &m.id))
-                            .help("a model's `base` chain must end at a model trained from scratch");
+                        let mut d = Diagnostic::error(
+                            "E0505",
+                            format!("model `{}` is its own ancestor", m.id.get_ref()),
+                        )
+                        .at(sspan(self.file, &m.id))
+                        .help("a model's `base` chain must end at a model trained from scratch");
                         for &i in seen.iter().skip(1) {
                             if let Some(x) = raw.models.get(i) {
                                 d = d.with(sspan(self.file, &x.id), "part of the cycle");
@@ -412,8 +474,14 @@ impl Resolver<'_> {
                 }
                 if seen.len() > MAX_LINEAGE {
                     self.diags.push(
-                        Diagnostic::error("E0506", format!("the lineage of model `{}` is longer than {MAX_LINEAGE} models", m.id.get_ref()))
-                            .at(sspan(self.file, &m.id)),
+                        Diagnostic::error(
+                            "E0506",
+                            format!(
+                                "the lineage of model `{}` is longer than {MAX_LINEAGE} models",
+                                m.id.get_ref()
+                            ),
+                        )
+                        .at(sspan(self.file, &m.id)),
                     );
                     break;
                 }
@@ -488,8 +556,11 @@ impl Resolver<'_> {
             (None, None, Some(true)) => ExpectTarget::Nothing,
             _ => {
                 self.diags.push(
-                    Diagnostic::error("E0509", "an expectation names exactly one of `obligation`, `role` or `none = true`")
-                        .at(span),
+                    Diagnostic::error(
+                        "E0509",
+                        "an expectation names exactly one of `obligation`, `role` or `none = true`",
+                    )
+                    .at(span),
                 );
                 return None;
             }
@@ -497,7 +568,10 @@ impl Resolver<'_> {
         let subject = match &e.subject {
             None => None,
             Some(s) => match self.ids.get(s.get_ref()) {
-                Some((k, i, _)) => Some(EntityRef { kind: *k, index: *i }),
+                Some((k, i, _)) => Some(EntityRef {
+                    kind: *k,
+                    index: *i,
+                }),
                 None => {
                     self.unknown("E0509", "subject", s, Vec::new());
                     return None;

@@ -27,10 +27,14 @@ impl Scope {
     }
 
     fn lookup(&self, name: &str) -> Option<(u16, &Type)> {
-        self.slots.iter().enumerate().rev().find_map(|(i, s)| match s {
-            Some((n, t)) if n == name => Some((u16::try_from(i).unwrap_or(u16::MAX), t)),
-            _ => None,
-        })
+        self.slots
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(i, s)| match s {
+                Some((n, t)) if n == name => Some((u16::try_from(i).unwrap_or(u16::MAX), t)),
+                _ => None,
+            })
     }
 
     fn names(&self) -> impl Iterator<Item = &str> {
@@ -130,7 +134,10 @@ impl Builder<'_> {
                             );
                             return err_expr(span);
                         }
-                        #[expect(clippy::cast_possible_truncation, reason = "checked whole and small above")]
+                        #[expect(
+                            clippy::cast_possible_truncation,
+                            reason = "checked whole and small above"
+                        )]
                         let n = *value as i64;
                         mk(ExprKind::Lit(Value::Dur(n, d)), Type::Duration)
                     } else {
@@ -139,7 +146,9 @@ impl Builder<'_> {
                         let mut d = Diagnostic::error("E0204", format!("unknown unit `{u}`"))
                             .at(cx.map.map(*uspan));
                         d = match suggest(u, names.iter().copied()) {
-                            Some(s) => d.help(format!("did you mean `{s}`? units: {}", names.join(", "))),
+                            Some(s) => {
+                                d.help(format!("did you mean `{s}`? units: {}", names.join(", ")))
+                            }
                             None => d.help(format!("units: {}", names.join(", "))),
                         };
                         self.diags.push(d);
@@ -224,7 +233,11 @@ impl Builder<'_> {
                         Some("both branches must have the same type".into()),
                     );
                 }
-                let ty = if matches!(t.ty, Type::Error) { e.ty.clone() } else { t.ty.clone() };
+                let ty = if matches!(t.ty, Type::Error) {
+                    e.ty.clone()
+                } else {
+                    t.ty.clone()
+                };
                 mk(ExprKind::If(Box::new(c), Box::new(t), Box::new(e)), ty)
             }
             AstKind::Quant {
@@ -250,10 +263,9 @@ impl Builder<'_> {
                 };
                 let slot = u16::try_from(cx.scope.slots.len()).unwrap_or(u16::MAX);
                 let _ = var_span;
-                cx.scope.slots.push(Some((
-                    var.clone(),
-                    kind.map_or(Type::Error, Type::Entity),
-                )));
+                cx.scope
+                    .slots
+                    .push(Some((var.clone(), kind.map_or(Type::Error, Type::Entity))));
                 let b = self.check(cx, body, Some(&Type::Bool));
                 self.expect_ty(&b, &Type::Bool);
                 cx.scope.slots.pop();
@@ -326,10 +338,14 @@ impl Builder<'_> {
         // A fact or definition written without its subject is a common slip.
         let on_kind = Kind::ALL.into_iter().find(|k| {
             self.rs.fact_by_name(*k, name).is_some()
-                || self.def_index.contains_key(&(cx.inst, Some(*k), name.to_string()))
+                || self
+                    .def_index
+                    .contains_key(&(cx.inst, Some(*k), name.to_string()))
         });
         if let Some(k) = on_kind {
-            d = d.help(format!("`{name}` is an attribute of a {k}: write `{k}.{name}`"));
+            d = d.help(format!(
+                "`{name}` is an attribute of a {k}: write `{k}.{name}`"
+            ));
         } else if let Some(s) = suggest(name, candidates.iter().map(String::as_str)) {
             d = d.help(format!("did you mean `{s}`?"));
         } else {
@@ -355,7 +371,11 @@ impl Builder<'_> {
         };
         if let Some(link) = Link::find(kind, name) {
             let (_, _, to, list) = link.signature();
-            let ty = if list { Type::Entities(to) } else { Type::Entity(to) };
+            let ty = if list {
+                Type::Entities(to)
+            } else {
+                Type::Entity(to)
+            };
             return Expr {
                 kind: ExprKind::Link(Box::new(target), link),
                 ty,
@@ -384,7 +404,13 @@ impl Builder<'_> {
             .filter(|l| l.signature().0 == kind)
             .map(|l| l.name().to_string())
             .collect();
-        names.extend(self.rs.facts.iter().filter(|f| f.on == kind).map(|f| f.id.clone()));
+        names.extend(
+            self.rs
+                .facts
+                .iter()
+                .filter(|f| f.on == kind)
+                .map(|f| f.id.clone()),
+        );
         names.extend(
             self.def_index
                 .keys()
@@ -413,7 +439,11 @@ impl Builder<'_> {
             } else {
                 this.mismatch(
                     span,
-                    format!("`{name}` takes {n} argument{}, not {}", if n == 1 { "" } else { "s" }, args.len()),
+                    format!(
+                        "`{name}` takes {n} argument{}, not {}",
+                        if n == 1 { "" } else { "s" },
+                        args.len()
+                    ),
                     None,
                 );
                 false
@@ -424,7 +454,9 @@ impl Builder<'_> {
                 if !arity(1, self) {
                     return err_expr(span);
                 }
-                let Some(a) = args.first() else { return err_expr(span) };
+                let Some(a) = args.first() else {
+                    return err_expr(span);
+                };
                 let e = self.check(cx, a, None);
                 Expr {
                     kind: ExprKind::Present(Box::new(e)),
@@ -447,7 +479,11 @@ impl Builder<'_> {
                     (Type::Error, t) | (t, Type::Error) => t.clone(),
                     (x, y) => {
                         let (x, y) = (type_name(&self.rs, x), type_name(&self.rs, y));
-                        self.mismatch(span, format!("`{name}` of {x} and {y}"), Some("both must be numbers of the same unit, or dates".into()));
+                        self.mismatch(
+                            span,
+                            format!("`{name}` of {x} and {y}"),
+                            Some("both must be numbers of the same unit, or dates".into()),
+                        );
                         Type::Error
                     }
                 };
@@ -459,7 +495,8 @@ impl Builder<'_> {
                 Expr { kind, ty, span }
             }
             _ => {
-                let mut d = Diagnostic::error("E0201", format!("unknown function `{name}`")).at(span);
+                let mut d =
+                    Diagnostic::error("E0201", format!("unknown function `{name}`")).at(span);
                 d = match suggest(name, ["present", "min", "max", "any", "all"]) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help("functions: present, min, max, any, all"),
@@ -504,7 +541,9 @@ impl Builder<'_> {
                     (Type::Error, _) | (_, Type::Error) => true,
                     (Type::Num(x), Type::Num(y)) => x == y || *x == Unit::None || *y == Unit::None,
                     (Type::Date, Type::Date) => true,
-                    (x, y) if !ordered => x == y && !matches!(x, Type::Entities(_) | Type::Duration),
+                    (x, y) if !ordered => {
+                        x == y && !matches!(x, Type::Entities(_) | Type::Duration)
+                    }
                     _ => false,
                 };
                 if !ok {
@@ -570,13 +609,21 @@ impl Builder<'_> {
                 let b = self.check(cx, rhs, None);
                 let ty = match (op, &a.ty, &b.ty) {
                     (_, Type::Error, _) | (_, _, Type::Error) => Some(Type::Error),
-                    (BinOp::Add | BinOp::Sub, Type::Num(x), Type::Num(y)) if x == y || *y == Unit::None => Some(Type::Num(*x)),
-                    (BinOp::Add | BinOp::Sub, Type::Num(Unit::None), Type::Num(y)) => Some(Type::Num(*y)),
+                    (BinOp::Add | BinOp::Sub, Type::Num(x), Type::Num(y))
+                        if x == y || *y == Unit::None =>
+                    {
+                        Some(Type::Num(*x))
+                    }
+                    (BinOp::Add | BinOp::Sub, Type::Num(Unit::None), Type::Num(y)) => {
+                        Some(Type::Num(*y))
+                    }
                     (BinOp::Add | BinOp::Sub, Type::Date, Type::Duration) => Some(Type::Date),
                     (BinOp::Mul, Type::Num(x), Type::Num(Unit::None)) => Some(Type::Num(*x)),
                     (BinOp::Mul, Type::Num(Unit::None), Type::Num(y)) => Some(Type::Num(*y)),
                     (BinOp::Div, Type::Num(x), Type::Num(Unit::None)) => Some(Type::Num(*x)),
-                    (BinOp::Div, Type::Num(x), Type::Num(y)) if x == y => Some(Type::Num(Unit::None)),
+                    (BinOp::Div, Type::Num(x), Type::Num(y)) if x == y => {
+                        Some(Type::Num(Unit::None))
+                    }
                     _ => None,
                 };
                 let ty = ty.unwrap_or_else(|| {

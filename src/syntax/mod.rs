@@ -84,10 +84,7 @@ fn parse_table<'a>(
             diags.push(
                 Diagnostic::error(
                     "E0101",
-                    format!(
-                        "invalid TOML: {}",
-                        e.message().trim().trim_end_matches('.')
-                    ),
+                    format!("invalid TOML: {}", e.message().trim().trim_end_matches('.')),
                 )
                 .at(span_of(file, e.span().unwrap_or(0..0)))
                 .help("fix the TOML syntax; see https://toml.io"),
@@ -147,7 +144,11 @@ fn many<T: DeserializeOwned>(
     }
 }
 
-fn unknown_key(file: FileId, key: &Spanned<std::borrow::Cow<'_, str>>, allowed: &[&str]) -> Diagnostic {
+fn unknown_key(
+    file: FileId,
+    key: &Spanned<std::borrow::Cow<'_, str>>,
+    allowed: &[&str],
+) -> Diagnostic {
     let name = key.get_ref().as_ref();
     let d = Diagnostic::error("E0102", format!("unknown top-level key `{name}`"))
         .at(span_of(file, key.span()));
@@ -201,10 +202,20 @@ pub fn parse_rule_file(sources: &Sources, file: FileId) -> (RawRuleFile, Vec<Dia
     (out, diags)
 }
 
-const SCENARIO_KEYS: &[&str] = &["scenario", "actor", "model", "system", "deployment", "expect"];
+const SCENARIO_KEYS: &[&str] = &[
+    "scenario",
+    "actor",
+    "model",
+    "system",
+    "deployment",
+    "expect",
+];
 
 /// Parses one scenario file.
-pub fn parse_scenario_file(sources: &Sources, file: FileId) -> (Option<RawScenario>, Vec<Diagnostic>) {
+pub fn parse_scenario_file(
+    sources: &Sources,
+    file: FileId,
+) -> (Option<RawScenario>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let Some(table) = parse_table(sources, file, &mut diags) else {
         return (None, diags);

@@ -25,12 +25,6 @@ pub struct RawRuleFile {
     pub exemptions: Vec<RawExemption>,
 }
 
-impl Default for FileId {
-    fn default() -> Self {
-        FileId(0)
-    }
-}
-
 /// `[instrument]`: what the law is and its legal-status history.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
