@@ -1,1 +1,73 @@
-fn main(){}
+//! `cargo bench -p onus-bench`: compiling the embedded rule set, evaluating a 4-actor
+//! scenario with the engine beside the hand-written baseline, and a whole `onus run`.
+//! Results are recorded in docs/performance.md.
+
+use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use onus::Session;
+use onus::eval::{Options, evaluate};
+use onus_bench::{baseline, convert};
+
+const SCENARIO: &str = "scenarios/eu/eu-finetune-unknown-base-compute.toml";
+
+fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn benches(c: &mut Criterion) {
+    c.bench_function("compile embedded rule set", |b| {
+        b.iter(|| black_box(Session::embedded()))
+    });
+
+    let text = std::fs::read_to_string(root().join(SCENARIO)).unwrap_or_default();
+    let mut s = Session::embedded();
+    let Some(sc) = s.add_scenario(SCENARIO, &text) else {
+        eprintln!("{SCENARIO} does not resolve");
+        return;
+    };
+    let opts = Options {
+        instruments: s.rules.instrument_by_name("eu-ai-act").map(|i| vec![i]),
+        ..Options::default()
+    };
+    c.bench_function("evaluate 4-actor scenario (engine, findings only)", |b| {
+        b.iter(|| black_box(evaluate(&s.rules, &sc, &opts)))
+    });
+    let traced = Options {
+        trace: true,
+        ..opts.clone()
+    };
+    c.bench_function("evaluate 4-actor scenario (engine, with reasoning traces)", |b| {
+        b.iter(|| black_box(evaluate(&s.rules, &sc, &traced)))
+    });
+    let chain = convert::chain(&s.rules, &sc, None);
+    c.bench_function("evaluate 4-actor scenario (hand-written baseline)", |b| {
+        b.iter(|| black_box(baseline::evaluate(&chain)))
+    });
+    c.bench_function("resolve scenario", |b| {
+        b.iter(|| {
+            let mut s2 = Session {
+                sources: s.sources.clone(),
+                rules: s.rules.clone(),
+                rule_files: s.rule_files.clone(),
+                diagnostics: Vec::new(),
+            };
+            black_box(s2.add_scenario(SCENARIO, &text))
+        })
+    });
+    let path = root().join(SCENARIO);
+    let path = path.to_string_lossy().into_owned();
+    c.bench_function("whole onus run (in-process, text output)", |b| {
+        b.iter(|| {
+            let mut out = Vec::new();
+            let mut err = Vec::new();
+            let code = onus::cli::run(
+                vec!["onus".into(), "run".into(), path.clone().into()],
+                &mut out,
+                &mut err,
+            );
+            black_box((code, out))
+        })
+    });
+}
+
+criterion_group!(engine, benches);
+criterion_main!(engine);

@@ -1,1 +1,4 @@
-//! Benchmarks live in benches/.
+//! Benchmark support: the hand-written baseline and the conversion from an onus scenario.
+
+pub mod baseline;
+pub mod convert;

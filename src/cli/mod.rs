@@ -171,6 +171,7 @@ fn options(
             StatusArg::Proposed => StatusFilter::Proposed,
         },
         instruments: (!ids.is_empty()).then_some(ids),
+        trace: true,
     })
 }
 

@@ -4,20 +4,38 @@
 use super::{DefUse, FactRef, Read, RuleRef, Step};
 use crate::ir::*;
 use jiff::civil::Date;
-use std::collections::HashMap;
 
+/// A memoised definition: its value and where its missing facts, reads and uses sit in the
+/// interpreter's arenas.
 struct Cached {
     value: Value,
-    missing: Vec<FactRef>,
-    reads: Vec<Read>,
-    defs: Vec<DefUse>,
+    missing: (u32, u32),
+    reads: (u32, u32),
+    defs: (u32, u32),
+}
+
+fn range(start: usize, end: usize) -> (u32, u32) {
+    (
+        u32::try_from(start).unwrap_or(u32::MAX),
+        u32::try_from(end).unwrap_or(u32::MAX),
+    )
+}
+
+fn slice<T>(v: &[T], r: (u32, u32)) -> &[T] {
+    v.get(r.0 as usize..r.1 as usize).unwrap_or(&[])
 }
 
 pub struct Interp<'a> {
     rs: &'a RuleSet,
     sc: &'a Scenario,
     env: Vec<Value>,
-    cache: HashMap<(Option<EntityRef>, DefId), Cached>,
+    /// Memoised definitions, by `entity slot * defs + def` (slot 0 is "no entity").
+    cache: Vec<Option<Cached>>,
+    n_defs: usize,
+    trace: bool,
+    arena_missing: Vec<FactRef>,
+    arena_reads: Vec<Read>,
+    arena_defs: Vec<DefUse>,
     missing: Vec<FactRef>,
     reads: Vec<Read>,
     defs: Vec<DefUse>,
@@ -30,12 +48,22 @@ fn dedup_reads(mut v: Vec<Read>) -> Vec<Read> {
 }
 
 impl<'a> Interp<'a> {
-    pub fn new(rs: &'a RuleSet, sc: &'a Scenario) -> Interp<'a> {
+    pub fn new(rs: &'a RuleSet, sc: &'a Scenario, trace: bool) -> Interp<'a> {
+        let n_entities =
+            1 + sc.actors.len() + sc.models.len() + sc.systems.len() + sc.deployments.len();
+        let n_defs = rs.defs.len();
+        let mut cache = Vec::new();
+        cache.resize_with(n_entities * n_defs, || None);
         Interp {
             rs,
             sc,
             env: vec![Value::Absent, Value::Absent],
-            cache: HashMap::new(),
+            cache,
+            n_defs,
+            trace,
+            arena_missing: Vec::new(),
+            arena_reads: Vec::new(),
+            arena_defs: Vec::new(),
             missing: Vec::new(),
             reads: Vec::new(),
             defs: Vec::new(),
@@ -54,13 +82,29 @@ impl<'a> Interp<'a> {
         self.reads.clear();
         self.defs.clear();
         let v = self.eval(e);
-        let mut missing = std::mem::take(&mut self.missing);
-        missing.sort();
-        missing.dedup();
-        let reads = dedup_reads(std::mem::take(&mut self.reads));
-        let mut defs = std::mem::take(&mut self.defs);
-        defs.sort_by_key(|d| (d.def, d.entity));
-        defs.dedup_by_key(|d| (d.def, d.entity));
+        // Copy out only what is there, so the buffers keep their capacity between steps.
+        let mut missing = if self.missing.is_empty() {
+            Vec::new()
+        } else {
+            let mut m = self.missing.clone();
+            m.sort();
+            m.dedup();
+            m
+        };
+        missing.shrink_to_fit();
+        let reads = if self.reads.is_empty() {
+            Vec::new()
+        } else {
+            dedup_reads(self.reads.clone())
+        };
+        let defs = if self.defs.is_empty() {
+            Vec::new()
+        } else {
+            let mut d = self.defs.clone();
+            d.sort_by_key(|d| (d.def, d.entity));
+            d.dedup_by_key(|d| (d.def, d.entity));
+            d
+        };
         let step = Step {
             rule,
             result: v.clone(),
@@ -118,17 +162,39 @@ impl<'a> Interp<'a> {
         }
     }
 
+    fn slot(&self, entity: Option<EntityRef>, def: DefId) -> usize {
+        let e = match entity {
+            None => 0,
+            Some(r) => {
+                let i = r.index as usize;
+                1 + i + match r.kind {
+                    Kind::Actor => 0,
+                    Kind::Model => self.sc.actors.len(),
+                    Kind::System => self.sc.actors.len() + self.sc.models.len(),
+                    Kind::Deployment => {
+                        self.sc.actors.len() + self.sc.models.len() + self.sc.systems.len()
+                    }
+                }
+            }
+        };
+        e * self.n_defs + def.index()
+    }
+
     fn def_value(&mut self, entity: Option<EntityRef>, def: DefId) -> Value {
-        if let Some(c) = self.cache.get(&(entity, def)) {
-            self.missing.extend_from_slice(&c.missing);
-            self.reads.extend_from_slice(&c.reads);
-            self.defs.extend_from_slice(&c.defs);
+        let slot = self.slot(entity, def);
+        if let Some(Some(c)) = self.cache.get(slot) {
+            self.missing
+                .extend_from_slice(slice(&self.arena_missing, c.missing));
             let value = c.value.clone();
-            self.defs.push(DefUse {
-                entity,
-                def,
-                value: value.clone(),
-            });
+            if self.trace {
+                self.reads.extend_from_slice(slice(&self.arena_reads, c.reads));
+                self.defs.extend_from_slice(slice(&self.arena_defs, c.defs));
+                self.defs.push(DefUse {
+                    entity,
+                    def,
+                    value: value.clone(),
+                });
+            }
             return value;
         }
         let Some(d) = self.rs.def(def) else {
@@ -141,18 +207,31 @@ impl<'a> Interp<'a> {
         let (m0, r0, d0) = (self.missing.len(), self.reads.len(), self.defs.len());
         let value = self.eval(&d.expr);
         self.env = saved_env;
+        let m = self.arena_missing.len();
+        self.arena_missing
+            .extend_from_slice(self.missing.get(m0..).unwrap_or(&[]));
+        let r = self.arena_reads.len();
+        self.arena_reads
+            .extend_from_slice(self.reads.get(r0..).unwrap_or(&[]));
+        let d = self.arena_defs.len();
+        self.arena_defs
+            .extend_from_slice(self.defs.get(d0..).unwrap_or(&[]));
         let cached = Cached {
             value: value.clone(),
-            missing: self.missing.get(m0..).unwrap_or(&[]).to_vec(),
-            reads: self.reads.get(r0..).unwrap_or(&[]).to_vec(),
-            defs: self.defs.get(d0..).unwrap_or(&[]).to_vec(),
+            missing: range(m, self.arena_missing.len()),
+            reads: range(r, self.arena_reads.len()),
+            defs: range(d, self.arena_defs.len()),
         };
-        self.cache.insert((entity, def), cached);
-        self.defs.push(DefUse {
-            entity,
-            def,
-            value: value.clone(),
-        });
+        if let Some(c) = self.cache.get_mut(slot) {
+            *c = Some(cached);
+        }
+        if self.trace {
+            self.defs.push(DefUse {
+                entity,
+                def,
+                value: value.clone(),
+            });
+        }
         value
     }
 

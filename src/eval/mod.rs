@@ -27,6 +27,9 @@ pub struct Options {
     pub status: StatusFilter,
     /// Restricts to these instruments (in addition to the scenario's own selection).
     pub instruments: Option<Vec<InstrumentId>>,
+    /// Record the facts and definitions each step read (for explanations and JSON traces).
+    /// Statuses and missing facts are the same either way.
+    pub trace: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -150,6 +153,7 @@ pub struct Finding {
     /// Facts whose values would decide an undetermined finding.
     pub missing: Vec<FactRef>,
     pub legal_status: LegalStatus,
+    /// The obligation's own steps; the role's steps are in the matching [`RoleFinding`].
     pub trace: Vec<Step>,
 }
 
@@ -181,7 +185,7 @@ fn selected(sc: &Scenario, opts: &Options, id: InstrumentId) -> bool {
 /// Evaluates a scenario against a rule set.
 pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
     let as_of = opts.as_of.unwrap_or(sc.as_of);
-    let mut ip = Interp::new(rs, sc);
+    let mut ip = Interp::new(rs, sc, opts.trace);
     let mut out = Outcome {
         as_of,
         status_filter: opts.status,
@@ -243,38 +247,19 @@ pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
             }
         }
     }
+    // Instruments were visited in id order; rank them so sorting needs no string compares.
+    let mut rank = vec![usize::MAX; rs.instruments.len()];
+    for (i, u) in out.instruments.iter().enumerate() {
+        if let Some(r) = rank.get_mut(u.instrument.index()) {
+            *r = i;
+        }
+    }
+    let rank_of = |i: InstrumentId| rank.get(i.index()).copied().unwrap_or(usize::MAX);
     out.roles
-        .sort_by_key(|r| (r.actor, r.instrument_key(rs), r.role, r.subject));
-    out.findings.sort_by_key(|f| {
-        (
-            f.actor,
-            f.instrument_key(rs),
-            f.role,
-            f.subject,
-            f.obligation,
-        )
-    });
+        .sort_by_key(|r| (r.actor, rank_of(r.instrument), r.role, r.subject));
+    out.findings
+        .sort_by_key(|f| (f.actor, rank_of(f.instrument), f.role, f.subject, f.obligation));
     out
-}
-
-trait InstrumentKey {
-    fn instrument_key(&self, rs: &RuleSet) -> String;
-}
-
-impl InstrumentKey for RoleFinding {
-    fn instrument_key(&self, rs: &RuleSet) -> String {
-        rs.instrument(self.instrument)
-            .map(|i| i.id.clone())
-            .unwrap_or_default()
-    }
-}
-
-impl InstrumentKey for Finding {
-    fn instrument_key(&self, rs: &RuleSet) -> String {
-        rs.instrument(self.instrument)
-            .map(|i| i.id.clone())
-            .unwrap_or_default()
-    }
 }
 
 struct RoleCtx<'a> {
@@ -402,7 +387,7 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
             route,
             displaced_by: Vec::new(),
             missing: missing.clone(),
-            trace: trace.clone(),
+            trace,
         });
         let actor = EntityRef {
             kind: Kind::Actor,
@@ -413,7 +398,7 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
             continue;
         };
         for &oid in obligations {
-            let f = obligation(ip, &cx, a32, holds, &missing, &trace, oid);
+            let f = obligation(ip, &cx, a32, holds, &missing, oid);
             out.findings.push(f);
         }
     }
@@ -425,7 +410,6 @@ fn obligation(
     actor: u32,
     holds: Tri,
     role_missing: &[FactRef],
-    role_trace: &[Step],
     oid: ObligationId,
 ) -> Finding {
     let mut f = Finding {
@@ -441,7 +425,7 @@ fn obligation(
         exempted_by: None,
         missing: Vec::new(),
         legal_status: cx.legal_status,
-        trace: role_trace.to_vec(),
+        trace: Vec::new(),
     };
     let Some(ob) = cx.rs.obligation(oid) else {
         return f;
@@ -531,10 +515,13 @@ fn obligation(
     if let Some(u) = &ob.until {
         let (v, step, m) = ip.step(u, RuleRef::Until(oid));
         f.trace.push(step);
-        if let Value::Date(d) = v {
+        let ended = if let Value::Date(d) = v {
             f.until = Some(d);
-        }
-        match ip.date_le(u, cx.as_of) {
+            if d <= cx.as_of { Tri::True } else { Tri::False }
+        } else {
+            ip.date_le(u, cx.as_of)
+        };
+        match ended {
             Tri::True => {
                 f.status = Status::NotApplicable;
                 return f;
@@ -553,10 +540,13 @@ fn obligation(
     if let Some(fr) = &ob.from {
         let (v, step, m) = ip.step(fr, RuleRef::From(oid));
         f.trace.push(step);
-        if let Value::Date(d) = v {
+        let started = if let Value::Date(d) = v {
             f.applies_from = Some(d);
-        }
-        match ip.date_le(fr, cx.as_of) {
+            if d <= cx.as_of { Tri::True } else { Tri::False }
+        } else {
+            ip.date_le(fr, cx.as_of)
+        };
+        match started {
             Tri::True => {}
             Tri::False => {
                 f.status = Status::Pending;

@@ -96,7 +96,6 @@ pub fn render(
         for st in &r.trace {
             step_lines(rs, sc, st, "  ", &mut s);
         }
-        let n_role_steps = r.trace.len();
         for f in findings {
             let Some(ob) = rs.obligation(f.obligation) else {
                 continue;
@@ -112,7 +111,7 @@ pub fn render(
                 let _ = write!(head, " (from {d})");
             }
             let _ = writeln!(s, "{head}");
-            for st in f.trace.iter().skip(n_role_steps) {
+            for st in &f.trace {
                 step_lines(rs, sc, st, "    ", &mut s);
             }
         }

@@ -202,8 +202,16 @@ fn role_out<'a>(rs: &'a RuleSet, sc: &'a Scenario, r: &RoleFinding) -> RoleOut<'
     }
 }
 
-fn finding_out<'a>(rs: &'a RuleSet, sc: &'a Scenario, f: &Finding) -> FindingOut<'a> {
+fn finding_out<'a>(rs: &'a RuleSet, sc: &'a Scenario, out: &Outcome, f: &Finding) -> FindingOut<'a> {
     let ob = rs.obligation(f.obligation);
+    // The reasoning of a finding starts with how the actor came to hold the role.
+    let mut trace: Vec<Step> = out
+        .roles
+        .iter()
+        .find(|r| r.actor == f.actor && r.role == f.role && r.subject == f.subject)
+        .map(|r| r.trace.clone())
+        .unwrap_or_default();
+    trace.extend(f.trace.iter().cloned());
     FindingOut {
         actor: sc
             .actors
@@ -230,7 +238,7 @@ fn finding_out<'a>(rs: &'a RuleSet, sc: &'a Scenario, f: &Finding) -> FindingOut
         missing_facts: missing(rs, sc, &f.missing),
         legal_status: f.legal_status.name(),
         hypothetical: f.legal_status.is_hypothetical(),
-        trace: steps(rs, sc, &f.trace),
+        trace: steps(rs, sc, &trace),
     }
 }
 
@@ -269,7 +277,7 @@ pub fn report<'a>(rs: &'a RuleSet, sc: &'a Scenario, out: &Outcome) -> Report<'a
         findings: out
             .findings
             .iter()
-            .map(|f| finding_out(rs, sc, f))
+            .map(|f| finding_out(rs, sc, out, f))
             .collect(),
     }
 }

@@ -2,7 +2,14 @@
 //! the CLI entry point (`onus::cli::run`), so tests survive a rewrite of the internals.
 
 mod bad_inputs;
+mod baseline_agrees;
 mod cli;
 mod scenarios;
 mod support;
 mod unknowns;
+
+/// The hand-written baseline of the benchmark, shared with `bench/`.
+#[path = "../../bench/src/baseline.rs"]
+mod baseline;
+#[path = "../../bench/src/convert.rs"]
+mod convert;
