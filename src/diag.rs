@@ -241,37 +241,72 @@ pub fn render_json(diags: &[Diagnostic], sources: &Sources) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
-/// The closest candidate to `name` by edit distance, for "did you mean" hints.
+/// The closest candidate to `name`, for "did you mean" hints: a case-insensitive match, then
+/// the smallest edit distance (a swap of two neighbours counts as one edit) within a third of
+/// the length, then a candidate that starts with `name` or that `name` starts with.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
+    let mut prefix: Option<&str> = None;
     for c in candidates {
-        let d = edit_distance(name, c);
-        let limit = (name.len().max(c.len()) / 3).max(1);
+        if c == name {
+            continue;
+        }
+        let cl = c.to_lowercase();
+        let d = if cl == lower {
+            0
+        } else {
+            edit_distance(&lower, &cl)
+        };
+        let limit = (name.chars().count().max(c.chars().count()) / 3).max(1);
         if d <= limit && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc)) {
             best = Some((d, c));
         }
+        let short = name.chars().count().min(c.chars().count());
+        if short >= 3
+            && (cl.starts_with(&lower) || lower.starts_with(&cl))
+            && prefix.is_none_or(|p| c < p)
+        {
+            prefix = Some(c);
+        }
     }
-    best.map(|(_, c)| c)
+    best.map(|(_, c)| c).or(prefix)
 }
 
+/// Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of two
+/// neighbouring characters each cost one.
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        if let Some(c0) = cur.first_mut() {
-            *c0 = i + 1;
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    let at = |i: usize, j: usize| i * w + j;
+    for i in 0..=a.len() {
+        if let Some(x) = d.get_mut(at(i, 0)) {
+            *x = i;
         }
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            if let Some(slot) = cur.get_mut(j + 1) {
-                *slot = sub.min(del).min(ins);
+    }
+    for j in 0..=b.len() {
+        if let Some(x) = d.get_mut(at(0, j)) {
+            *x = j;
+        }
+    }
+    let get =
+        |d: &Vec<usize>, i: usize, j: usize| d.get(at(i, j)).copied().unwrap_or(usize::MAX / 2);
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let (ca, cb) = (a.get(i - 1), b.get(j - 1));
+            let cost = usize::from(ca != cb);
+            let mut v = (get(&d, i - 1, j) + 1)
+                .min(get(&d, i, j - 1) + 1)
+                .min(get(&d, i - 1, j - 1) + cost);
+            if i > 1 && j > 1 && ca == b.get(j - 2) && a.get(i - 2) == cb {
+                v = v.min(get(&d, i - 2, j - 2) + 1);
+            }
+            if let Some(x) = d.get_mut(at(i, j)) {
+                *x = v;
             }
         }
-        std::mem::swap(&mut prev, &mut cur);
     }
-    prev.get(b.len()).copied().unwrap_or(0)
+    get(&d, a.len(), b.len())
 }

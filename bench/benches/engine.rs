@@ -35,9 +35,10 @@ fn benches(c: &mut Criterion) {
         trace: true,
         ..opts.clone()
     };
-    c.bench_function("evaluate 4-actor scenario (engine, with reasoning traces)", |b| {
-        b.iter(|| black_box(evaluate(&s.rules, &sc, &traced)))
-    });
+    c.bench_function(
+        "evaluate 4-actor scenario (engine, with reasoning traces)",
+        |b| b.iter(|| black_box(evaluate(&s.rules, &sc, &traced))),
+    );
     let chain = convert::chain(&s.rules, &sc, None);
     c.bench_function("evaluate 4-actor scenario (hand-written baseline)", |b| {
         b.iter(|| black_box(baseline::evaluate(&chain)))

@@ -106,15 +106,25 @@ impl Eval<'_> {
 
     fn gpai_model(&self, m: &Model) -> T3 {
         let base = m.base.and_then(|b| self.model(b));
-        or(self.generality(m), base.map_or(Some(false), |b| self.generality(b)))
+        or(
+            self.generality(m),
+            base.map_or(Some(false), |b| self.generality(b)),
+        )
     }
 
     fn downstream(&self, m: &Model) -> T3 {
-        Some(m.base.and_then(|b| self.model(b)).is_some_and(|b| b.creator != m.creator))
+        Some(
+            m.base
+                .and_then(|b| self.model(b))
+                .is_some_and(|b| b.creator != m.creator),
+        )
     }
 
     fn classified_systemic(&self, m: &Model) -> T3 {
-        or(gt(m.training_compute, Some(SYSTEMIC_COMPUTE)), m.designated_systemic_risk)
+        or(
+            gt(m.training_compute, Some(SYSTEMIC_COMPUTE)),
+            m.designated_systemic_risk,
+        )
     }
 
     fn significant_modification(&self, m: &Model) -> T3 {
@@ -123,7 +133,10 @@ impl Eval<'_> {
         };
         let known_path = and(
             m.base_training_compute_known,
-            gt(m.modification_compute, base.training_compute.map(|t| t * (1.0 / 3.0))),
+            gt(
+                m.modification_compute,
+                base.training_compute.map(|t| t * (1.0 / 3.0)),
+            ),
         );
         let fallback = and(
             not(m.base_training_compute_known),
@@ -142,7 +155,7 @@ impl Eval<'_> {
         let base = m.base.and_then(|b| self.model(b));
         and(
             self.significant_modification(m),
-            base.map_or(None, |b| self.classified_systemic(b)),
+            base.and_then(|b| self.classified_systemic(b)),
         )
     }
 
@@ -154,24 +167,60 @@ impl Eval<'_> {
         let four = licence_in(
             m,
             &[
-                "apache-2.0", "mit", "bsd-3-clause", "gpl-3.0", "cc-by-4.0", "cc-by-nc-4.0",
-                "llama-2", "llama-3", "llama-3.1", "llama-3.2", "llama-3.3", "llama-4", "gemma",
-                "openrail-m", "qwen", "qwen-research", "tongyi-qianwen", "deepseek-model-licence",
-                "mistral-research", "tii-falcon-2.0",
+                "apache-2.0",
+                "mit",
+                "bsd-3-clause",
+                "gpl-3.0",
+                "cc-by-4.0",
+                "cc-by-nc-4.0",
+                "llama-2",
+                "llama-3",
+                "llama-3.1",
+                "llama-3.2",
+                "llama-3.3",
+                "llama-4",
+                "gemma",
+                "openrail-m",
+                "qwen",
+                "qwen-research",
+                "tongyi-qianwen",
+                "deepseek-model-licence",
+                "mistral-research",
+                "tii-falcon-2.0",
             ],
         );
         let scale = licence_in(
             m,
-            &["llama-2", "llama-3", "llama-3.1", "llama-3.2", "llama-3.3", "llama-4", "qwen", "tongyi-qianwen"],
+            &[
+                "llama-2",
+                "llama-3",
+                "llama-3.1",
+                "llama-3.2",
+                "llama-3.3",
+                "llama-4",
+                "qwen",
+                "tongyi-qianwen",
+            ],
         );
         let carve = licence_in(m, &["cc-by-nc-4.0", "qwen-research", "mistral-research"]);
-        let restr = licence_in(m, &["gemma", "openrail-m", "deepseek-model-licence", "tii-falcon-2.0"]);
+        let restr = licence_in(
+            m,
+            &[
+                "gemma",
+                "openrail-m",
+                "deepseek-model-licence",
+                "tii-falcon-2.0",
+            ],
+        );
         let licence_ok = and(
             and(and(four, not(scale)), not(carve)),
             or(not(restr), m.use_restrictions_proportionate),
         );
         and(
-            and(and(licence_ok, not(m.monetised)), and(m.weights_public, m.architecture_public)),
+            and(
+                and(licence_ok, not(m.monetised)),
+                and(m.weights_public, m.architecture_public),
+            ),
             m.usage_info_public,
         )
     }
@@ -215,7 +264,9 @@ fn status(holds: T3, cond: T3, exempt: T3, started: T3) -> St {
 /// All findings of the GPAI rules for a chain, sorted like the engine's.
 pub fn evaluate(c: &Chain) -> Vec<Row> {
     let ev = Eval { c };
-    let Some(as_of) = c.as_of else { return Vec::new() };
+    let Some(as_of) = c.as_of else {
+        return Vec::new();
+    };
     let mut rows = Vec::new();
     for (a, actor) in c.actors.iter().enumerate() {
         for (mi, m) in c.models.iter().enumerate() {
@@ -239,18 +290,36 @@ pub fn evaluate(c: &Chain) -> Vec<Row> {
                     rows.push((a, mi, id, status(provider, Some(true), exempt, started)));
                 }
                 let non_eu = not(actor.established_in_eu);
-                rows.push((a, mi, "authorised_representative", status(provider, non_eu, foss_exempt, started)));
+                rows.push((
+                    a,
+                    mi,
+                    "authorised_representative",
+                    status(provider, non_eu, foss_exempt, started),
+                ));
             }
             if provider_sr != Some(false) {
-                let cond = or(gt(m.training_compute, Some(SYSTEMIC_COMPUTE)), ev.inherited_systemic(m));
-                rows.push((a, mi, "systemic_risk_notification", status(provider_sr, cond, Some(false), started)));
+                let cond = or(
+                    gt(m.training_compute, Some(SYSTEMIC_COMPUTE)),
+                    ev.inherited_systemic(m),
+                );
+                rows.push((
+                    a,
+                    mi,
+                    "systemic_risk_notification",
+                    status(provider_sr, cond, Some(false), started),
+                ));
                 for id in [
                     "model_evaluation",
                     "systemic_risk_mitigation",
                     "serious_incident_reporting",
                     "cybersecurity_protection",
                 ] {
-                    rows.push((a, mi, id, status(provider_sr, Some(true), Some(false), started)));
+                    rows.push((
+                        a,
+                        mi,
+                        id,
+                        status(provider_sr, Some(true), Some(false), started),
+                    ));
                 }
             }
         }

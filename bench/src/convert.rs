@@ -5,7 +5,13 @@ use onus::ir::{EntityRef, Kind, RuleSet, Scenario, Type, Value};
 
 fn fact<'a>(rs: &RuleSet, sc: &'a Scenario, kind: Kind, i: usize, name: &str) -> Option<&'a Value> {
     let f = rs.fact_by_name(kind, name)?;
-    sc.fact(EntityRef { kind, index: u32::try_from(i).ok()? }, f)
+    sc.fact(
+        EntityRef {
+            kind,
+            index: u32::try_from(i).ok()?,
+        },
+        f,
+    )
 }
 
 fn b(rs: &RuleSet, sc: &Scenario, kind: Kind, i: usize, name: &str) -> Option<bool> {
@@ -65,7 +71,13 @@ pub fn chain(rs: &RuleSet, sc: &Scenario, as_of: Option<jiff::civil::Date>) -> C
             },
             licence: fact(rs, sc, Kind::Model, i, "licence")
                 .and_then(|v| enum_name(rs, Kind::Model, "licence", v)),
-            use_restrictions_proportionate: b(rs, sc, Kind::Model, i, "use_restrictions_proportionate"),
+            use_restrictions_proportionate: b(
+                rs,
+                sc,
+                Kind::Model,
+                i,
+                "use_restrictions_proportionate",
+            ),
             monetised: b(rs, sc, Kind::Model, i, "monetised"),
             weights_public: b(rs, sc, Kind::Model, i, "weights_public"),
             architecture_public: b(rs, sc, Kind::Model, i, "architecture_public"),

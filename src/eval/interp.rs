@@ -121,7 +121,8 @@ impl<'a> Interp<'a> {
         match &e.kind {
             ExprKind::Def(t, d) => {
                 if let (Value::Entity(r), Some(def)) = (self.eval(t), self.rs.def(*d)) {
-                    let saved = std::mem::replace(&mut self.env, vec![Value::Absent, Value::Entity(r)]);
+                    let saved =
+                        std::mem::replace(&mut self.env, vec![Value::Absent, Value::Entity(r)]);
                     let out = self.date_le(&def.expr, as_of);
                     self.env = saved;
                     return out;
@@ -130,7 +131,8 @@ impl<'a> Interp<'a> {
             }
             ExprKind::Const(d) => {
                 if let Some(def) = self.rs.def(*d) {
-                    let saved = std::mem::replace(&mut self.env, vec![Value::Absent, Value::Absent]);
+                    let saved =
+                        std::mem::replace(&mut self.env, vec![Value::Absent, Value::Absent]);
                     let out = self.date_le(&def.expr, as_of);
                     self.env = saved;
                     return out;
@@ -167,14 +169,15 @@ impl<'a> Interp<'a> {
             None => 0,
             Some(r) => {
                 let i = r.index as usize;
-                1 + i + match r.kind {
-                    Kind::Actor => 0,
-                    Kind::Model => self.sc.actors.len(),
-                    Kind::System => self.sc.actors.len() + self.sc.models.len(),
-                    Kind::Deployment => {
-                        self.sc.actors.len() + self.sc.models.len() + self.sc.systems.len()
+                1 + i
+                    + match r.kind {
+                        Kind::Actor => 0,
+                        Kind::Model => self.sc.actors.len(),
+                        Kind::System => self.sc.actors.len() + self.sc.models.len(),
+                        Kind::Deployment => {
+                            self.sc.actors.len() + self.sc.models.len() + self.sc.systems.len()
+                        }
                     }
-                }
             }
         };
         e * self.n_defs + def.index()
@@ -187,7 +190,8 @@ impl<'a> Interp<'a> {
                 .extend_from_slice(slice(&self.arena_missing, c.missing));
             let value = c.value.clone();
             if self.trace {
-                self.reads.extend_from_slice(slice(&self.arena_reads, c.reads));
+                self.reads
+                    .extend_from_slice(slice(&self.arena_reads, c.reads));
                 self.defs.extend_from_slice(slice(&self.arena_defs, c.defs));
                 self.defs.push(DefUse {
                     entity,

@@ -257,8 +257,15 @@ pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
     let rank_of = |i: InstrumentId| rank.get(i.index()).copied().unwrap_or(usize::MAX);
     out.roles
         .sort_by_key(|r| (r.actor, rank_of(r.instrument), r.role, r.subject));
-    out.findings
-        .sort_by_key(|f| (f.actor, rank_of(f.instrument), f.role, f.subject, f.obligation));
+    out.findings.sort_by_key(|f| {
+        (
+            f.actor,
+            rank_of(f.instrument),
+            f.role,
+            f.subject,
+            f.obligation,
+        )
+    });
     out
 }
 
@@ -343,7 +350,12 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
                 defs: Vec::new(),
             });
         }
-        let route = r.tris.iter().position(|t| *t == Tri::True);
+        // The route that decided: the first true one, else the first still open.
+        let route = r
+            .tris
+            .iter()
+            .position(|t| *t == Tri::True)
+            .or_else(|| r.tris.iter().position(|t| *t == Tri::Unknown));
         match holds {
             Tri::False => {
                 if own_non == Tri::True && others_disp == Tri::True {

@@ -56,6 +56,16 @@ impl Kind {
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == s)
     }
+
+    /// The name with its indefinite article, for messages: "an actor", "a model".
+    pub fn a(self) -> &'static str {
+        match self {
+            Kind::Actor => "an actor",
+            Kind::Model => "a model",
+            Kind::System => "a system",
+            Kind::Deployment => "a deployment",
+        }
+    }
 }
 
 impl fmt::Display for Kind {
@@ -277,6 +287,8 @@ pub struct Definition {
     pub title: Option<String>,
     pub expr: Expr,
     pub citation: String,
+    /// Commentary from the rule file: uncertainty, sources, what is not modelled.
+    pub note: Option<String>,
     pub span: Span,
 }
 
@@ -297,6 +309,8 @@ pub struct Role {
     pub title: String,
     pub citation: String,
     pub routes: Vec<Route>,
+    /// Commentary from the rule file: uncertainty, sources, what is not modelled.
+    pub note: Option<String>,
     pub span: Span,
 }
 
@@ -312,6 +326,8 @@ pub struct Obligation {
     pub from: Option<Expr>,
     pub until: Option<Expr>,
     pub deadline: Option<Expr>,
+    /// Commentary from the rule file: uncertainty, sources, what is not modelled.
+    pub note: Option<String>,
     pub span: Span,
 }
 
@@ -334,6 +350,8 @@ pub struct Exemption {
     pub subject: Kind,
     pub when: Expr,
     pub exceptions: Vec<Exception>,
+    /// Commentary from the rule file: uncertainty, sources, what is not modelled.
+    pub note: Option<String>,
     pub span: Span,
 }
 

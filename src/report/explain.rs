@@ -111,6 +111,23 @@ pub fn render(
                 let _ = write!(head, " (from {d})");
             }
             let _ = writeln!(s, "{head}");
+            if let Some(n) = &ob.note {
+                let _ = writeln!(
+                    s,
+                    "    note: {}",
+                    n.split_whitespace().collect::<Vec<_>>().join(" ")
+                );
+            }
+            if let Some(x) = f.exempted_by.and_then(|x| rs.exemption(x)) {
+                if let Some(n) = &x.note {
+                    let _ = writeln!(
+                        s,
+                        "    note on {}: {}",
+                        x.id,
+                        n.split_whitespace().collect::<Vec<_>>().join(" ")
+                    );
+                }
+            }
             for st in &f.trace {
                 step_lines(rs, sc, st, "    ", &mut s);
             }

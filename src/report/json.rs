@@ -106,6 +106,7 @@ pub struct FindingOut<'a> {
     pub obligation: &'a str,
     pub title: &'a str,
     pub citation: &'a str,
+    pub note: Option<&'a str>,
     pub status: &'static str,
     pub applies_from: Option<String>,
     pub until: Option<String>,
@@ -202,7 +203,12 @@ fn role_out<'a>(rs: &'a RuleSet, sc: &'a Scenario, r: &RoleFinding) -> RoleOut<'
     }
 }
 
-fn finding_out<'a>(rs: &'a RuleSet, sc: &'a Scenario, out: &Outcome, f: &Finding) -> FindingOut<'a> {
+fn finding_out<'a>(
+    rs: &'a RuleSet,
+    sc: &'a Scenario,
+    out: &Outcome,
+    f: &Finding,
+) -> FindingOut<'a> {
     let ob = rs.obligation(f.obligation);
     // The reasoning of a finding starts with how the actor came to hold the role.
     let mut trace: Vec<Step> = out
@@ -223,6 +229,7 @@ fn finding_out<'a>(rs: &'a RuleSet, sc: &'a Scenario, out: &Outcome, f: &Finding
         obligation: ob.map_or("?", |x| x.id.as_str()),
         title: ob.map_or("", |x| x.title.as_str()),
         citation: ob.map_or("", |x| x.citation.as_str()),
+        note: ob.and_then(|x| x.note.as_deref()),
         status: f.status.name(),
         applies_from: f.applies_from.map(|d| d.to_string()),
         until: f.until.map(|d| d.to_string()),

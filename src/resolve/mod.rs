@@ -226,16 +226,28 @@ impl Builder<'_> {
                     || !raw.obligations.is_empty()
                     || !raw.exemptions.is_empty();
                 if has_rules && !raw.broken {
+                    let first = raw
+                        .definitions
+                        .first()
+                        .map(|d| &d.id)
+                        .or(raw.roles.first().map(|r| &r.id))
+                        .or(raw.obligations.first().map(|o| &o.id))
+                        .or(raw.exemptions.first().map(|x| &x.id));
                     self.err(
                         Diagnostic::error("E0103", "rules without an `[instrument]` table")
-                            .at(Span::new(raw.file, 0..0))
+                            .at(first.map_or(Span::new(raw.file, 0..0), |id| sspan(raw.file, id)))
                             .help("a rule file starts with `[instrument]`; only the fact vocabulary has none"),
                     );
                 }
             } else if !raw.facts.is_empty() || !raw.enums.is_empty() {
+                let first = raw
+                    .facts
+                    .first()
+                    .map(|f| &f.id)
+                    .or(raw.enums.first().map(|e| &e.id));
                 self.err(
                     Diagnostic::error("E0307", "facts and enums belong in the shared vocabulary")
-                        .at(Span::new(raw.file, 0..0))
+                        .at(first.map_or(Span::new(raw.file, 0..0), |id| sspan(raw.file, id)))
                         .help("move `[[fact]]` and `[[enum]]` entries to jurisdictions/facts.toml so every instrument can read them"),
                 );
             }
@@ -264,7 +276,15 @@ impl Builder<'_> {
                                     e.id.get_ref()
                                 ),
                             )
-                            .at(sspan(file, v)),
+                            .at(sspan(file, v))
+                            .with(
+                                e.values
+                                    .iter()
+                                    .find(|x| x.get_ref() == v.get_ref())
+                                    .map_or(sspan(file, v), |x| sspan(file, x)),
+                                "first listed here",
+                            )
+                            .help("list each value once"),
                         );
                     } else {
                         values.push(v.get_ref().clone());
@@ -454,7 +474,7 @@ impl Builder<'_> {
             self.err(
                 Diagnostic::error(
                     "E0304",
-                    format!("`asked_of` must lead to an actor, not a {kind}"),
+                    format!("`asked_of` must lead to an actor, not {}", kind.a()),
                 )
                 .at(sspan(file, path)),
             );
@@ -658,6 +678,7 @@ impl Builder<'_> {
                     span: map.whole,
                 },
                 citation,
+                note: d.note.clone(),
                 span,
             });
             self.pending.push(PendingDef {
@@ -677,7 +698,7 @@ impl Builder<'_> {
         }
         p.state = DefState::InProgress;
         let ast = p.ast.take();
-        let map = p.map;
+        let map = p.map.clone();
         let Some(def) = self.rs.def(id) else { return };
         let inst = def.instrument;
         let scope: Vec<(String, Type)> = match def.on {
@@ -776,6 +797,7 @@ impl Builder<'_> {
                 title: r.title.clone(),
                 citation: citation.clone(),
                 routes: Vec::new(),
+                note: r.note.clone(),
                 span,
             });
             let mut routes = Vec::new();
@@ -903,6 +925,7 @@ impl Builder<'_> {
                 from,
                 until,
                 deadline,
+                note: o.note.clone(),
                 span,
             });
         }
@@ -965,10 +988,18 @@ impl Builder<'_> {
                     None => subject = Some((k, sspan(file, name))),
                     Some((k0, s0)) if k0 != k => {
                         self.err(
-                            Diagnostic::error("E0202", format!("exemption `{}` covers obligations about a {k0} and about a {k}", e.id.get_ref()))
-                                .at(sspan(file, name))
-                                .with(s0, format!("this one is about a {k0}"))
-                                .help("split it into one exemption per kind of subject"),
+                            Diagnostic::error(
+                                "E0202",
+                                format!(
+                                    "exemption `{}` covers obligations about {} and about {}",
+                                    e.id.get_ref(),
+                                    k0.a(),
+                                    k.a()
+                                ),
+                            )
+                            .at(sspan(file, name))
+                            .with(s0, format!("this one is about {}", k0.a()))
+                            .help("split it into one exemption per kind of subject"),
                         );
                     }
                     _ => {}
@@ -1009,6 +1040,7 @@ impl Builder<'_> {
                 subject,
                 when,
                 exceptions,
+                note: e.note.clone(),
                 span,
             });
         }

@@ -61,7 +61,7 @@ impl Resolver<'_> {
             None => {
                 self.diags.push(
                     Diagnostic::error("E0103", "missing field `as_of`")
-                        .at(whole)
+                        .at(raw.meta_span)
                         .help("give the date the law is read at in `[scenario]`, e.g. `as_of = 2026-12-01`"),
                 );
                 None
@@ -228,7 +228,7 @@ impl Resolver<'_> {
             self.diags.push(
                 Diagnostic::error("E0504", format!("duplicate id `{}`", id.get_ref()))
                     .at(span)
-                    .with(*prev, format!("already used by a {k}"))
+                    .with(*prev, format!("already used by {}", k.a()))
                     .help("every actor, model, system and deployment needs its own id"),
             );
         } else {
@@ -255,7 +255,7 @@ impl Resolver<'_> {
                 self.diags.push(
                     Diagnostic::error(
                         "E0503",
-                        format!("`{}` is a {k}, not a {kind}", name.get_ref()),
+                        format!("`{}` is {}, not {}", name.get_ref(), k.a(), kind.a()),
                     )
                     .at(sspan(self.file, name))
                     .with(prev, format!("the {k} is defined here")),
@@ -306,8 +306,9 @@ impl Resolver<'_> {
                     d.help(format!("did you mean `{s}`?"))
                 } else if let Some(k) = elsewhere {
                     d.help(format!(
-                        "`{}` is a fact about a {k}; move it there",
-                        key.get_ref()
+                        "`{}` is a fact about {}; move it there",
+                        key.get_ref(),
+                        k.a()
                     ))
                 } else {
                     d.help("facts are declared in the shared vocabulary (jurisdictions/facts.toml)")
@@ -411,6 +412,8 @@ impl Resolver<'_> {
                 Some(Value::Set(bits))
             }
             (Type::Set(_), _) => bad(self, "a list of quoted values"),
+            // `false`: no actor (e.g. nobody rebranded the system); different from unknown.
+            (Type::Entity(Kind::Actor), toml::Value::Boolean(false)) => Some(Value::Absent),
             (Type::Entity(Kind::Actor), toml::Value::String(s)) => match self.ids.get(s) {
                 Some((Kind::Actor, i, _)) => Some(Value::Entity(EntityRef {
                     kind: Kind::Actor,
@@ -449,46 +452,116 @@ impl Resolver<'_> {
         None
     }
 
+    /// Rejects lineage cycles (once per cycle, naming every member) and chains longer than
+    /// [`MAX_LINEAGE`]; linear in the number of models.
     fn lineage(&mut self, raw: &syntax::RawScenario, bases: &[Option<u32>]) {
-        for (start, m) in raw.models.iter().enumerate() {
-            let mut seen = vec![start];
-            let mut cur = bases.get(start).copied().flatten();
-            while let Some(b) = cur {
-                let b = b as usize;
-                if seen.contains(&b) {
-                    if b == start {
-                        let mut d = Diagnostic::error(
-                            "E0505",
-                            format!("model `{}` is its own ancestor", m.id.get_ref()),
-                        )
-                        .at(sspan(self.file, &m.id))
-                        .help("a model's `base` chain must end at a model trained from scratch");
-                        for &i in seen.iter().skip(1) {
-                            if let Some(x) = raw.models.get(i) {
-                                d = d.with(sspan(self.file, &x.id), "part of the cycle");
-                            }
+        const NEW: u8 = 0;
+        const ON_PATH: u8 = 1;
+        const DONE: u8 = 2;
+        let n = raw.models.len();
+        let mut state = vec![NEW; n];
+        let mut depth = vec![0usize; n];
+        let base_of = |i: usize| bases.get(i).copied().flatten().map(|b| b as usize);
+        let mut too_deep: Option<usize> = None;
+        for start in 0..n {
+            if state.get(start) != Some(&NEW) {
+                continue;
+            }
+            let mut path = Vec::new();
+            let mut cur = Some(start);
+            let mut stop = None;
+            while let Some(c) = cur {
+                match state.get(c) {
+                    Some(&NEW) => {
+                        if let Some(st) = state.get_mut(c) {
+                            *st = ON_PATH;
                         }
-                        self.diags.push(d);
+                        path.push(c);
+                        cur = base_of(c);
                     }
-                    break;
+                    _ => {
+                        stop = Some(c);
+                        break;
+                    }
                 }
-                if seen.len() > MAX_LINEAGE {
-                    self.diags.push(
-                        Diagnostic::error(
-                            "E0506",
-                            format!(
-                                "the lineage of model `{}` is longer than {MAX_LINEAGE} models",
-                                m.id.get_ref()
-                            ),
-                        )
-                        .at(sspan(self.file, &m.id)),
-                    );
-                    break;
+            }
+            let mut next_depth = 0;
+            if let Some(c) = stop {
+                if state.get(c) == Some(&ON_PATH) {
+                    let at = path.iter().position(|&p| p == c).unwrap_or(0);
+                    let members = path.get(at..).unwrap_or(&[]);
+                    self.cycle(raw, members);
+                    for &m in members {
+                        if let Some(st) = state.get_mut(m) {
+                            *st = DONE;
+                        }
+                    }
+                    path.truncate(at);
+                } else {
+                    next_depth = depth.get(c).copied().unwrap_or(0) + 1;
                 }
-                seen.push(b);
-                cur = bases.get(b).copied().flatten();
+            }
+            for &m in path.iter().rev() {
+                if let Some(d) = depth.get_mut(m) {
+                    *d = next_depth;
+                }
+                if let Some(st) = state.get_mut(m) {
+                    *st = DONE;
+                }
+                if next_depth > MAX_LINEAGE && too_deep.is_none_or(|t| m < t) {
+                    too_deep = Some(m);
+                }
+                next_depth += 1;
             }
         }
+        if let Some(m) = too_deep.and_then(|i| raw.models.get(i)) {
+            self.diags.push(
+                Diagnostic::error(
+                    "E0506",
+                    format!(
+                        "the lineage of model `{}` is longer than {MAX_LINEAGE} models",
+                        m.id.get_ref()
+                    ),
+                )
+                .at(sspan(self.file, &m.id))
+                .help(
+                    "a chain of modifications this long is almost certainly generated by mistake",
+                ),
+            );
+        }
+    }
+
+    fn cycle(&mut self, raw: &syntax::RawScenario, members: &[usize]) {
+        // Report at the member that comes first in the file.
+        let mut sorted = members.to_vec();
+        sorted.sort_unstable();
+        let Some(first) = sorted.first().and_then(|&i| raw.models.get(i)) else {
+            return;
+        };
+        let mut d = if members.len() == 1 {
+            Diagnostic::error(
+                "E0505",
+                format!("model `{}` is its own base", first.id.get_ref()),
+            )
+        } else {
+            let names: Vec<String> = members
+                .iter()
+                .filter_map(|&i| raw.models.get(i))
+                .map(|m| format!("`{}`", m.id.get_ref()))
+                .collect();
+            Diagnostic::error(
+                "E0505",
+                format!("models are each other's ancestors: {}", names.join(" → ")),
+            )
+        }
+        .at(sspan(self.file, &first.id))
+        .help("a model's `base` chain must end at a model trained from scratch");
+        for &i in sorted.iter().skip(1) {
+            if let Some(x) = raw.models.get(i) {
+                d = d.with(sspan(self.file, &x.id), "part of the cycle");
+            }
+        }
+        self.diags.push(d);
     }
 
     fn expectation(&mut self, e: &syntax::RawExpect, sc: &Scenario) -> Option<Expectation> {
@@ -555,16 +628,60 @@ impl Resolver<'_> {
             }
             (None, None, Some(true)) => ExpectTarget::Nothing,
             _ => {
+                let at = e
+                    .role
+                    .as_ref()
+                    .filter(|_| e.obligation.is_some())
+                    .map_or(span, |r| sspan(self.file, r));
                 self.diags.push(
                     Diagnostic::error(
                         "E0509",
                         "an expectation names exactly one of `obligation`, `role` or `none = true`",
                     )
-                    .at(span),
+                    .at(at),
                 );
                 return None;
             }
         };
+        if let (Some(s), ExpectTarget::Obligation(_)) = (&e.status, &target) {
+            if ["holds", "displaced"].contains(&s.get_ref().as_str()) {
+                self.diags.push(
+                    Diagnostic::error("E0509", format!("`{}` is a role status, not an obligation status", s.get_ref()))
+                        .at(sspan(self.file, s))
+                        .help("obligations are `applies`, `pending`, `exempt`, `not_applicable`, `undetermined` or `absent`"),
+                );
+                return None;
+            }
+        }
+        if let (Some(s), ExpectTarget::Role(_)) = (&e.status, &target) {
+            if !["holds", "undetermined", "displaced", "absent"].contains(&s.get_ref().as_str()) {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0509",
+                        format!(
+                            "`{}` is an obligation status, not a role status",
+                            s.get_ref()
+                        ),
+                    )
+                    .at(sspan(self.file, s))
+                    .help("roles are `holds`, `undetermined`, `displaced` or `absent`"),
+                );
+                return None;
+            }
+        }
+        if let Some(x) = &e.exempted_by {
+            let names: Vec<&str> = self
+                .rs
+                .exemptions
+                .iter()
+                .filter(|ex| ex.instrument == inst)
+                .map(|ex| ex.id.as_str())
+                .collect();
+            if !names.contains(&x.get_ref().as_str()) {
+                self.unknown("E0509", "exemption", x, names);
+                return None;
+            }
+        }
         let subject = match &e.subject {
             None => None,
             Some(s) => match self.ids.get(s.get_ref()) {

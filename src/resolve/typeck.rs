@@ -58,7 +58,7 @@ fn type_name(rs: &RuleSet, t: &Type) -> String {
             rs.enumeration(*e).map_or("?", |x| x.id.as_str())
         ),
         Type::Text => "text".into(),
-        Type::Entity(k) => format!("a {k}"),
+        Type::Entity(k) => k.a().to_string(),
         Type::Entities(k) => format!("a list of {k}s"),
         Type::Error => "?".into(),
     }
@@ -129,7 +129,9 @@ impl Builder<'_> {
                         if value.fract() != 0.0 || value.abs() > 100_000.0 {
                             self.mismatch(
                                 span,
-                                format!("a duration must be a whole number, not `{value}`"),
+                                format!(
+                                    "a duration must be a whole number up to 100000, not `{value}`"
+                                ),
                                 None,
                             );
                             return err_expr(span);
@@ -342,9 +344,20 @@ impl Builder<'_> {
                     .def_index
                     .contains_key(&(cx.inst, Some(*k), name.to_string()))
         });
-        if let Some(k) = on_kind {
+        let other = self
+            .def_index
+            .iter()
+            .filter(|((i, _, n), _)| *i != cx.inst && n == name)
+            .filter_map(|((i, _, _), _)| self.rs.instrument(*i).map(|x| x.id.clone()))
+            .min();
+        if let Some(inst) = other {
             d = d.help(format!(
-                "`{name}` is an attribute of a {k}: write `{k}.{name}`"
+                "`{name}` is defined by `{inst}`; definitions are not shared between instruments"
+            ));
+        } else if let Some(k) = on_kind {
+            d = d.help(format!(
+                "`{name}` is an attribute of {}: write `{k}.{name}`",
+                k.a()
             ));
         } else if let Some(s) = suggest(name, candidates.iter().map(String::as_str)) {
             d = d.help(format!("did you mean `{s}`?"));
@@ -421,7 +434,17 @@ impl Builder<'_> {
         let mut d = Diagnostic::error("E0201", format!("unknown name `{name}` on {kind}"))
             .at(name_span)
             .label(format!("not a fact, definition or link of {kind}"));
-        if let Some(s) = suggest(name, names.iter().map(String::as_str)) {
+        let other = self
+            .def_index
+            .iter()
+            .filter(|((i, on, n), _)| *i != cx.inst && *on == Some(kind) && n == name)
+            .filter_map(|((i, _, _), _)| self.rs.instrument(*i).map(|x| x.id.clone()))
+            .min();
+        if let Some(inst) = other {
+            d = d.help(format!(
+                "`{name}` is defined by `{inst}`; definitions are not shared between instruments"
+            ));
+        } else if let Some(s) = suggest(name, names.iter().map(String::as_str)) {
             d = d.help(format!("did you mean `{s}`?"));
         } else {
             d = d.help(format!(

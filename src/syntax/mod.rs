@@ -21,8 +21,33 @@ fn span_of(file: FileId, r: std::ops::Range<usize>) -> Span {
     Span::new(file, r)
 }
 
+/// Rewrites serde's wording into the terms of a TOML file: no Rust type names.
+fn humanize(msg: &str) -> String {
+    let mut m = msg.to_string();
+    for (from, to) in [
+        ("expected i64", "expected an integer"),
+        ("expected u64", "expected a non-negative integer"),
+        ("expected i128", "expected an integer"),
+        ("expected f64", "expected a number"),
+        ("expected a map", "expected a table"),
+        ("expected a sequence", "expected an array"),
+        ("expected a borrowed string", "expected a string"),
+        ("expected any valid TOML value", "expected a TOML value"),
+        ("as i128", "(too large)"),
+        ("invalid type: map", "invalid type: table"),
+        ("invalid type: sequence", "invalid type: array"),
+    ] {
+        m = m.replace(from, to);
+    }
+    if let Some(i) = m.find(", expected struct ") {
+        m.truncate(i);
+        m.push_str(", expected a table");
+    }
+    m
+}
+
 fn toml_error(file: FileId, e: &toml::de::Error, fallback: std::ops::Range<usize>) -> Diagnostic {
-    let msg = e.message().trim().trim_end_matches('.').to_string();
+    let msg = humanize(e.message().trim().trim_end_matches('.'));
     let span = span_of(file, e.span().unwrap_or(fallback));
     if let Some(rest) = msg.strip_prefix("unknown field ") {
         let (field, expected) = rest.split_once(", expected").unwrap_or((rest, ""));
@@ -47,7 +72,9 @@ fn toml_error(file: FileId, e: &toml::de::Error, fallback: std::ops::Range<usize
             .help(format!("add {field} to this entry"));
     }
     if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
-        return Diagnostic::error("E0104", msg).at(span);
+        return Diagnostic::error("E0104", msg).at(span).help(
+            "see docs/rule-format.md and docs/scenario-format.md for the type of each field",
+        );
     }
     Diagnostic::error("E0101", msg).at(span)
 }
@@ -80,7 +107,20 @@ fn parse_table<'a>(
     let text = sources.text(file);
     let (table, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
+        // The parser recovers and may report follow-on errors for the same mistake; the first
+        // error of each line is the one that explains it.
+        let mut lines_seen = Vec::new();
         for e in &errors {
+            let line = sources
+                .line_col(
+                    file,
+                    u32::try_from(e.span().map_or(0, |r| r.start)).unwrap_or(0),
+                )
+                .line;
+            if lines_seen.contains(&line) {
+                continue;
+            }
+            lines_seen.push(line);
             diags.push(
                 Diagnostic::error(
                     "E0101",
@@ -224,6 +264,7 @@ pub fn parse_scenario_file(
     let mut out = RawScenario {
         file,
         meta: RawScenarioMeta::default(),
+        meta_span: span_of(file, 0..0),
         actors: Vec::new(),
         models: Vec::new(),
         systems: Vec::new(),
@@ -232,7 +273,10 @@ pub fn parse_scenario_file(
     };
     for (key, value) in table.get_ref() {
         match key.get_ref().as_ref() {
-            "scenario" => meta = one(file, value, &mut diags),
+            "scenario" => {
+                out.meta_span = span_of(file, key.span());
+                meta = one(file, value, &mut diags);
+            }
             "actor" => out.actors = many(file, "actor", value, &mut diags),
             "model" => out.models = many(file, "model", value, &mut diags),
             "system" => out.systems = many(file, "system", value, &mut diags),

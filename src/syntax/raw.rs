@@ -230,6 +230,8 @@ pub type RawFacts = BTreeMap<SStr, Spanned<toml::Value>>;
 pub struct RawScenario {
     pub file: FileId,
     pub meta: RawScenarioMeta,
+    /// Where the `[scenario]` table is, for problems with the table as a whole.
+    pub meta_span: crate::source::Span,
     pub actors: Vec<RawActor>,
     pub models: Vec<RawModel>,
     pub systems: Vec<RawSystem>,

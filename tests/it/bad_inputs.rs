@@ -78,12 +78,16 @@ fn each_bad_input_gets_its_diagnostics() {
         }
         insta::assert_snapshot!(render_human(&diags, &session.sources));
     });
-    assert!(count >= 15, "expected at least 15 bad inputs, found {count}");
+    assert!(
+        count >= 15,
+        "expected at least 15 bad inputs, found {count}"
+    );
 }
 
 #[test]
 fn diagnostics_as_json_carry_file_line_and_column() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad/scenarios/unknown-fact.toml");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad/scenarios/unknown-fact.toml");
     let (session, _) = diagnose(&path);
     let json = render_json(&session.sorted_diagnostics(), &session.sources);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();

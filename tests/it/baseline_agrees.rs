@@ -25,7 +25,12 @@ fn engine_agrees_with_the_hand_written_baseline() {
             panic!("{} does not resolve", path.display());
         };
         let eu = s.rules.instrument_by_name("eu-ai-act");
-        for as_of in [None, Some("2025-06-01"), Some("2026-01-01"), Some("2028-01-01")] {
+        for as_of in [
+            None,
+            Some("2025-06-01"),
+            Some("2026-01-01"),
+            Some("2028-01-01"),
+        ] {
             let as_of = as_of.and_then(|d| d.parse().ok());
             let opts = Options {
                 as_of,

@@ -22,7 +22,14 @@ fn json_follows_the_contract() {
     }
     let f = &v["findings"][0];
     for key in [
-        "actor", "instrument", "role", "subject", "obligation", "title", "citation", "status",
+        "actor",
+        "instrument",
+        "role",
+        "subject",
+        "obligation",
+        "title",
+        "citation",
+        "status",
         "legal_status",
     ] {
         assert!(f[key].is_string(), "findings[0].{key} in {f}");
@@ -32,7 +39,14 @@ fn json_follows_the_contract() {
     }
     assert!(f.get("applies_from").is_some() && f.get("exempted_by").is_some());
     let r = &v["roles"][0];
-    for key in ["actor", "instrument", "role", "subject", "status", "citation"] {
+    for key in [
+        "actor",
+        "instrument",
+        "role",
+        "subject",
+        "status",
+        "citation",
+    ] {
         assert!(r[key].is_string(), "roles[0].{key}");
     }
 }
@@ -73,7 +87,10 @@ fn missing_file_exits_two() {
 fn check_embedded_rules_is_clean() {
     let (code, out, err) = onus(&["check"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.is_empty(), "the embedded rule set has diagnostics:\n{err}");
+    assert!(
+        err.is_empty(),
+        "the embedded rule set has diagnostics:\n{err}"
+    );
     assert!(out.starts_with("ok:"), "{out}");
 }
 
@@ -92,7 +109,10 @@ fn explain_shows_citations_and_facts() {
 fn schema_completions_and_man_page() {
     let (code, out, _) = onus(&["schema"]);
     assert_eq!(code, 0);
-    assert!(out.contains("http://json-schema.org/draft-07/schema#"), "{out}");
+    assert!(
+        out.contains("http://json-schema.org/draft-07/schema#"),
+        "{out}"
+    );
     let (code, out, _) = onus(&["completions", "bash"]);
     assert_eq!(code, 0);
     assert!(out.contains("onus"));
@@ -110,4 +130,48 @@ fn rules_dir_replaces_the_embedded_set() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("E0103"), "{err}");
+}
+
+#[test]
+fn committed_schemas_are_current() {
+    let dir = std::env::temp_dir().join(format!("onus-schema-{}", std::process::id()));
+    let (code, _, err) = onus(&["schema", "--out", dir.to_str().unwrap_or("")]);
+    assert_eq!(code, 0, "{err}");
+    for name in ["rules.schema.json", "scenario.schema.json"] {
+        let fresh = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+        let committed = std::fs::read_to_string(crate::support::root().join("schema").join(name))
+            .unwrap_or_default();
+        assert_eq!(
+            fresh, committed,
+            "schema/{name} is stale: run `cargo run -q -- schema --out schema`"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bundled_files_point_at_the_schemas() {
+    for dir in ["jurisdictions", "scenarios"] {
+        for entry in walk(&crate::support::root().join(dir)) {
+            let text = std::fs::read_to_string(&entry).unwrap_or_default();
+            assert!(
+                text.starts_with("#:schema "),
+                "{} does not start with a `#:schema` line",
+                entry.display()
+            );
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -15,7 +15,10 @@ fn bundled_scenarios_meet_their_expectations() {
             failures.push(format!("{}:\n{err}{out}", rel(&p)));
         }
     });
-    assert!(count >= 5, "expected at least 5 bundled scenarios, found {count}");
+    assert!(
+        count >= 5,
+        "expected at least 5 bundled scenarios, found {count}"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -66,7 +66,9 @@ fn run(model_facts: &str) -> Vec<(String, Status, Vec<String>)> {
     );
     let sc = s.add_scenario("s.toml", &scenario);
     assert!(!s.has_errors(), "{:?}", s.diagnostics);
-    let Some(sc) = sc else { panic!("scenario did not resolve") };
+    let Some(sc) = sc else {
+        panic!("scenario did not resolve")
+    };
     let out = evaluate(&s.rules, &sc, &Options::default());
     out.findings
         .iter()
@@ -87,11 +89,18 @@ fn missing_compute_is_undetermined_and_named() {
     let r = run("");
     assert_eq!(
         r[0],
-        ("big_duty".into(), Status::Undetermined, vec!["training_compute".into()])
+        (
+            "big_duty".into(),
+            Status::Undetermined,
+            vec!["training_compute".into()]
+        )
     );
     // Both facts could decide the second duty.
     assert_eq!(r[1].1, Status::Undetermined);
-    assert_eq!(r[1].2, vec!["training_compute".to_string(), "open_weights".to_string()]);
+    assert_eq!(
+        r[1].2,
+        vec!["training_compute".to_string(), "open_weights".to_string()]
+    );
 }
 
 #[test]
@@ -106,11 +115,18 @@ fn known_compute_decides() {
 fn a_false_conjunct_decides_despite_an_unknown_one() {
     // Open weights make the second duty inapplicable whatever the compute is.
     let r = run("open_weights = true");
-    assert_eq!(r[1], ("closed_big_duty".into(), Status::NotApplicable, vec![]));
+    assert_eq!(
+        r[1],
+        ("closed_big_duty".into(), Status::NotApplicable, vec![])
+    );
     // Closed weights leave only the compute open.
     let r = run("open_weights = false");
     assert_eq!(
         r[1],
-        ("closed_big_duty".into(), Status::Undetermined, vec!["training_compute".into()])
+        (
+            "closed_big_duty".into(),
+            Status::Undetermined,
+            vec!["training_compute".into()]
+        )
     );
 }
