@@ -21,6 +21,26 @@ pub struct RuleArgs {
     pub diagnostics: DiagFormat,
 }
 
+/// How the law is read: date, texts, readings, amendments.
+#[derive(Args, Debug, Clone)]
+pub struct EvalArgs {
+    /// Read the law as of this date (YYYY-MM-DD) instead of the scenario's.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Only this instrument (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub instrument: Vec<String>,
+    /// Which texts count.
+    #[arg(long, value_enum, default_value_t = StatusArg::InForce)]
+    pub status: StatusArg,
+    /// Choose a reading of an unsettled question (repeatable).
+    #[arg(long, value_name = "QUESTION=READING")]
+    pub reading: Vec<String>,
+    /// Evaluate as if this amending instrument did not exist (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub without: Vec<String>,
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DiagFormat {
     Human,
@@ -53,15 +73,11 @@ pub enum Command {
         scenarios: Vec<PathBuf>,
         #[command(flatten)]
         rules: RuleArgs,
-        /// Read the law as of this date (YYYY-MM-DD) instead of the scenario's.
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<String>,
-        /// Only this instrument (repeatable).
-        #[arg(long, value_name = "ID")]
-        instrument: Vec<String>,
-        /// Which texts count.
-        #[arg(long, value_enum, default_value_t = StatusArg::InForce)]
-        status: StatusArg,
+        #[command(flatten)]
+        eval: EvalArgs,
+        /// Evaluate every combination of readings and report where outcomes diverge.
+        #[arg(long)]
+        all_readings: bool,
         #[arg(long, value_enum, default_value_t = OutFormat::Text)]
         format: OutFormat,
     },
@@ -70,16 +86,24 @@ pub enum Command {
         scenario: PathBuf,
         #[command(flatten)]
         rules: RuleArgs,
+        #[command(flatten)]
+        eval: EvalArgs,
         /// The actor's id.
         #[arg(long)]
         actor: String,
         /// Only this obligation id.
         #[arg(long)]
         obligation: Option<String>,
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<String>,
-        #[arg(long, value_enum, default_value_t = StatusArg::InForce)]
-        status: StatusArg,
+    },
+    /// Every actor's obligations in date order: starts, deadlines, ends.
+    Timeline {
+        scenario: PathBuf,
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[command(flatten)]
+        eval: EvalArgs,
+        #[arg(long, value_enum, default_value_t = OutFormat::Text)]
+        format: OutFormat,
     },
     /// Validate the rule set and scenario files (and check scenarios' expectations).
     Check {

@@ -12,7 +12,7 @@ use crate::diag::{self, Diagnostic};
 use crate::eval::{self, Options};
 use crate::ir::{Scenario, StatusFilter};
 use crate::report;
-use args::{Command, DiagFormat, OutFormat, RuleArgs, StatusArg};
+use args::{Command, DiagFormat, EvalArgs, OutFormat, RuleArgs, StatusArg};
 use clap::{CommandFactory, Parser};
 use std::ffi::OsString;
 use std::io::Write;
@@ -45,37 +45,31 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
         Command::Run {
             scenarios,
             rules,
-            as_of,
-            instrument,
-            status,
+            eval,
+            all_readings,
             format,
-        } => cmd_run(
-            &scenarios,
-            &rules,
-            as_of.as_deref(),
-            &instrument,
-            status,
-            format,
-            out,
-            err,
-        ),
+        } => cmd_run(&scenarios, &rules, &eval, all_readings, format, out, err),
         Command::Explain {
             scenario,
             rules,
+            eval,
             actor,
             obligation,
-            as_of,
-            status,
         } => cmd_explain(
             &scenario,
             &rules,
+            &eval,
             &actor,
             obligation.as_deref(),
-            as_of.as_deref(),
-            status,
             out,
             err,
         ),
+        Command::Timeline {
+            scenario,
+            rules,
+            eval,
+            format,
+        } => cmd_timeline(&scenario, &rules, &eval, format, out, err),
         Command::Check { files, rules } => cmd_check(&files, &rules, out, err),
         Command::Schema { out_dir } => cmd_schema(out_dir.as_deref(), out, err),
         Command::Completions { shell } => {
@@ -134,44 +128,80 @@ fn parse_date(s: &str, err: &mut dyn Write) -> Option<jiff::civil::Date> {
     }
 }
 
-fn options(
-    s: &Session,
-    as_of: Option<&str>,
-    instruments: &[String],
-    status: StatusArg,
-    err: &mut dyn Write,
-) -> Option<Options> {
-    let as_of = match as_of {
+fn unknown_arg(err: &mut dyn Write, code: &str, what: &str, name: &str, names: &[&str]) {
+    let hint = diag::suggest(name, names.iter().copied()).map_or_else(
+        || format!("known: {}", names.join(", ")),
+        |x| format!("did you mean `{x}`?"),
+    );
+    let _ = writeln!(
+        err,
+        "error[{code}]: unknown {what} `{name}`\n  = help: {hint}"
+    );
+}
+
+fn instrument_arg(s: &Session, name: &str, err: &mut dyn Write) -> Option<crate::ir::InstrumentId> {
+    let found = s.rules.instrument_by_name(name);
+    if found.is_none() {
+        let names: Vec<&str> = s.rules.instruments.iter().map(|i| i.id.as_str()).collect();
+        unknown_arg(err, "E0507", "instrument", name, &names);
+    }
+    found
+}
+
+fn options(s: &Session, args: &EvalArgs, err: &mut dyn Write) -> Option<Options> {
+    let as_of = match &args.as_of {
         Some(d) => Some(parse_date(d, err)?),
         None => None,
     };
     let mut ids = Vec::new();
-    for name in instruments {
-        match s.rules.instrument_by_name(name) {
-            Some(id) => ids.push(id),
-            None => {
-                let names: Vec<&str> = s.rules.instruments.iter().map(|i| i.id.as_str()).collect();
-                let hint = diag::suggest(name, names.iter().copied()).map_or_else(
-                    || format!("instruments: {}", names.join(", ")),
-                    |x| format!("did you mean `{x}`?"),
-                );
-                let _ = writeln!(
-                    err,
-                    "error[E0507]: unknown instrument `{name}`\n  = help: {hint}"
-                );
-                return None;
-            }
+    for name in &args.instrument {
+        ids.push(instrument_arg(s, name, err)?);
+    }
+    let mut without = Vec::new();
+    for name in &args.without {
+        let id = instrument_arg(s, name, err)?;
+        if s.rules.instrument(id).is_some_and(|i| i.amends.is_none()) {
+            let _ = writeln!(
+                err,
+                "error[E0507]: `{name}` is not an amendment\n  = help: `--without` leaves out an amending instrument; use `--instrument` to choose instruments"
+            );
+            return None;
         }
+        without.push(id);
+    }
+    let mut readings = Vec::new();
+    for choice in &args.reading {
+        let Some((q, r)) = choice.split_once('=') else {
+            let _ = writeln!(
+                err,
+                "error[E0312]: `{choice}` is not QUESTION=READING\n  = help: e.g. `--reading sb53_fine_tune_compute=cumulative`"
+            );
+            return None;
+        };
+        let Some(qid) = s.rules.question_by_name(q) else {
+            let names: Vec<&str> = s.rules.questions.iter().map(|x| x.id.as_str()).collect();
+            unknown_arg(err, "E0312", "question", q, &names);
+            return None;
+        };
+        let question = s.rules.question(qid)?;
+        let Some(i) = question.readings.iter().position(|x| x.id == r) else {
+            let names: Vec<&str> = question.readings.iter().map(|x| x.id.as_str()).collect();
+            unknown_arg(err, "E0312", &format!("reading of `{q}`"), r, &names);
+            return None;
+        };
+        readings.push((qid, u16::try_from(i).unwrap_or(0)));
     }
     Some(Options {
         as_of,
-        status: match status {
+        status: match args.status {
             StatusArg::InForce => StatusFilter::InForce,
             StatusArg::Enacted => StatusFilter::Enacted,
             StatusArg::Proposed => StatusFilter::Proposed,
         },
         instruments: (!ids.is_empty()).then_some(ids),
         trace: true,
+        readings,
+        without,
     })
 }
 
@@ -201,13 +231,11 @@ fn load_all(
     Some((s, scenarios))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn cmd_run(
     paths: &[PathBuf],
     rules: &RuleArgs,
-    as_of: Option<&str>,
-    instrument: &[String],
-    status: StatusArg,
+    eval_args: &EvalArgs,
+    all_readings: bool,
     format: OutFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -215,56 +243,79 @@ fn cmd_run(
     let Some((s, scenarios)) = load_all(rules, paths, err) else {
         return EXIT_INVALID;
     };
-    let Some(opts) = options(&s, as_of, instrument, status, err) else {
+    let Some(opts) = options(&s, eval_args, err) else {
         return EXIT_INVALID;
     };
-    let outcomes: Vec<_> = scenarios
-        .iter()
-        .map(|sc| (sc, eval::evaluate(&s.rules, sc, &opts)))
-        .collect();
+    let mut results = Vec::new();
+    for sc in &scenarios {
+        let outcome = eval::evaluate(&s.rules, sc, &opts);
+        let contested = if all_readings {
+            match eval::contested(&s.rules, sc, &opts) {
+                Ok(c) => Some(c),
+                Err(n) => {
+                    let _ = writeln!(
+                        err,
+                        "error[E0506]: `{}` asks {n} combinations of readings; the limit is {}\n  = help: fix some readings with `--reading` or restrict `--instrument`",
+                        sc.id,
+                        eval::MAX_COMBINATIONS
+                    );
+                    return EXIT_INVALID;
+                }
+            }
+        } else {
+            None
+        };
+        results.push((sc, outcome, contested));
+    }
     match format {
         OutFormat::Text => {
-            for (i, (sc, o)) in outcomes.iter().enumerate() {
+            for (i, (sc, o, c)) in results.iter().enumerate() {
                 if i > 0 {
                     let _ = writeln!(out, "\n{}\n", "=".repeat(72));
                 }
                 let _ = out.write_all(report::text::render(&s.rules, sc, o).as_bytes());
+                if let Some(c) = c {
+                    let _ = out.write_all(report::text::contested(&s.rules, sc, c).as_bytes());
+                }
             }
         }
         OutFormat::Json => {
-            let text = if let [(sc, o)] = outcomes.as_slice() {
-                report::json::render(&s.rules, sc, o)
-            } else {
-                let docs: Vec<_> = outcomes
-                    .iter()
-                    .map(|(sc, o)| report::json::report(&s.rules, sc, o))
-                    .collect();
-                serde_json::to_string_pretty(&docs).unwrap_or_default() + "\n"
+            let docs: Vec<_> = results
+                .iter()
+                .map(|(sc, o, c)| report::json::report(&s.rules, sc, o, c.as_deref()))
+                .collect();
+            let text = match docs.as_slice() {
+                [one] => serde_json::to_string_pretty(one).unwrap_or_default(),
+                _ => serde_json::to_string_pretty(&docs).unwrap_or_default(),
             };
-            let _ = out.write_all(text.as_bytes());
+            let _ = writeln!(out, "{text}");
         }
     }
     EXIT_OK
 }
 
-#[allow(clippy::too_many_arguments)]
+fn one_scenario(
+    path: &Path,
+    rules: &RuleArgs,
+    eval_args: &EvalArgs,
+    err: &mut dyn Write,
+) -> Option<(Session, Scenario, Options)> {
+    let (s, mut scenarios) = load_all(rules, &[path.to_path_buf()], err)?;
+    let opts = options(&s, eval_args, err)?;
+    let sc = scenarios.pop()?;
+    Some((s, sc, opts))
+}
+
 fn cmd_explain(
     path: &Path,
     rules: &RuleArgs,
+    eval_args: &EvalArgs,
     actor: &str,
     obligation: Option<&str>,
-    as_of: Option<&str>,
-    status: StatusArg,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let Some((s, scenarios)) = load_all(rules, &[path.to_path_buf()], err) else {
-        return EXIT_INVALID;
-    };
-    let Some(opts) = options(&s, as_of, &[], status, err) else {
-        return EXIT_INVALID;
-    };
-    let Some(sc) = scenarios.first() else {
+    let Some((s, sc, opts)) = one_scenario(path, rules, eval_args, err) else {
         return EXIT_INVALID;
     };
     let Some(ai) = sc.actors.iter().position(|a| a.id == actor) else {
@@ -280,20 +331,39 @@ fn cmd_explain(
     if let Some(o) = obligation {
         if !s.rules.obligations.iter().any(|x| x.id == o) {
             let names: Vec<&str> = s.rules.obligations.iter().map(|x| x.id.as_str()).collect();
-            let hint = diag::suggest(o, names.iter().copied())
-                .map_or_else(String::new, |x| format!("\n  = help: did you mean `{x}`?"));
-            let _ = writeln!(err, "error[E0201]: unknown obligation `{o}`{hint}");
+            unknown_arg(err, "E0201", "obligation", o, &names);
             return EXIT_INVALID;
         }
     }
-    let outcome = eval::evaluate(&s.rules, sc, &opts);
+    let outcome = eval::evaluate(&s.rules, &sc, &opts);
     let text = report::explain::render(
         &s.rules,
-        sc,
+        &sc,
         &outcome,
         u32::try_from(ai).unwrap_or(u32::MAX),
         obligation,
     );
+    let _ = out.write_all(text.as_bytes());
+    EXIT_OK
+}
+
+fn cmd_timeline(
+    path: &Path,
+    rules: &RuleArgs,
+    eval_args: &EvalArgs,
+    format: OutFormat,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let Some((s, sc, opts)) = one_scenario(path, rules, eval_args, err) else {
+        return EXIT_INVALID;
+    };
+    let outcome = eval::evaluate(&s.rules, &sc, &opts);
+    let events = report::timeline::events(&s.rules, &sc, &outcome);
+    let text = match format {
+        OutFormat::Text => report::timeline::render_text(&s.rules, &sc, &outcome, &events),
+        OutFormat::Json => report::timeline::render_json(&s.rules, &sc, &outcome, &events),
+    };
     let _ = out.write_all(text.as_bytes());
     EXIT_OK
 }

@@ -1,6 +1,7 @@
 //! The expression interpreter: Kleene three-valued logic, memoised definitions, and a record
 //! of the facts each step read and which of them were missing.
 
+use super::version::Version;
 use super::{DefUse, FactRef, Read, RuleRef, Step};
 use crate::ir::*;
 use jiff::civil::Date;
@@ -27,6 +28,7 @@ fn slice<T>(v: &[T], r: (u32, u32)) -> &[T] {
 
 pub struct Interp<'a> {
     rs: &'a RuleSet,
+    version: &'a Version<'a>,
     sc: &'a Scenario,
     env: Vec<Value>,
     /// Memoised definitions, by `entity slot * defs + def` (slot 0 is "no entity").
@@ -48,7 +50,12 @@ fn dedup_reads(mut v: Vec<Read>) -> Vec<Read> {
 }
 
 impl<'a> Interp<'a> {
-    pub fn new(rs: &'a RuleSet, sc: &'a Scenario, trace: bool) -> Interp<'a> {
+    pub fn new(
+        rs: &'a RuleSet,
+        sc: &'a Scenario,
+        version: &'a Version<'a>,
+        trace: bool,
+    ) -> Interp<'a> {
         let n_entities =
             1 + sc.actors.len() + sc.models.len() + sc.systems.len() + sc.deployments.len();
         let n_defs = rs.defs.len();
@@ -56,6 +63,7 @@ impl<'a> Interp<'a> {
         cache.resize_with(n_entities * n_defs, || None);
         Interp {
             rs,
+            version,
             sc,
             env: vec![Value::Absent, Value::Absent],
             cache,
@@ -120,20 +128,21 @@ impl<'a> Interp<'a> {
         // Look through definitions, so `from = "model.apply_from"` behaves like the `if` it names.
         match &e.kind {
             ExprKind::Def(t, d) => {
-                if let (Value::Entity(r), Some(def)) = (self.eval(t), self.rs.def(*d)) {
+                if let (Value::Entity(r), Some(def)) = (self.eval(t), self.version.def(self.rs, *d))
+                {
                     let saved =
                         std::mem::replace(&mut self.env, vec![Value::Absent, Value::Entity(r)]);
-                    let out = self.date_le(&def.expr, as_of);
+                    let out = self.date_le(def, as_of);
                     self.env = saved;
                     return out;
                 }
                 return Tri::Unknown;
             }
             ExprKind::Const(d) => {
-                if let Some(def) = self.rs.def(*d) {
+                if let Some(def) = self.version.def(self.rs, *d) {
                     let saved =
                         std::mem::replace(&mut self.env, vec![Value::Absent, Value::Absent]);
-                    let out = self.date_le(&def.expr, as_of);
+                    let out = self.date_le(def, as_of);
                     self.env = saved;
                     return out;
                 }
@@ -201,7 +210,7 @@ impl<'a> Interp<'a> {
             }
             return value;
         }
-        let Some(d) = self.rs.def(def) else {
+        let Some(expr) = self.version.def(self.rs, def) else {
             return Value::Unknown;
         };
         let saved_env = std::mem::replace(
@@ -209,7 +218,7 @@ impl<'a> Interp<'a> {
             vec![Value::Absent, entity.map_or(Value::Absent, Value::Entity)],
         );
         let (m0, r0, d0) = (self.missing.len(), self.reads.len(), self.defs.len());
-        let value = self.eval(&d.expr);
+        let value = self.eval(expr);
         self.env = saved_env;
         let m = self.arena_missing.len();
         self.arena_missing
@@ -399,6 +408,7 @@ impl<'a> Interp<'a> {
                     _ => Value::Unknown,
                 }
             }
+            ExprKind::Reading(q) => Value::Enum(self.version.reading(*q)),
             ExprKind::Error => Value::Unknown,
         }
     }

@@ -12,12 +12,16 @@
 
 mod expect;
 mod interp;
+mod readings;
+mod version;
 
 pub use expect::{ExpectFailure, check_expectations};
+pub use readings::{Contested, MAX_COMBINATIONS, contested};
 
 use crate::ir::*;
 use interp::Interp;
 use jiff::civil::Date;
+use version::Version;
 
 /// What to evaluate.
 #[derive(Clone, Debug, Default)]
@@ -30,6 +34,19 @@ pub struct Options {
     /// Record the facts and definitions each step read (for explanations and JSON traces).
     /// Statuses and missing facts are the same either way.
     pub trace: bool,
+    /// Readings chosen for unsettled questions (over the scenario's own choices).
+    pub readings: Vec<(QuestionId, u16)>,
+    /// Amending instruments to leave out (`--without`).
+    pub without: Vec<InstrumentId>,
+}
+
+/// The maximum penalty an obligation exposes its bearer to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exposure {
+    pub penalty: PenaltyId,
+    /// The computed maximum, when the facts the formula reads are known.
+    pub amount: Option<f64>,
+    pub unit: Unit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -153,6 +170,13 @@ pub struct Finding {
     /// Facts whose values would decide an undetermined finding.
     pub missing: Vec<FactRef>,
     pub legal_status: LegalStatus,
+    /// The finding comes from a text that is not law (a bill, or an amendment that is a bill).
+    pub hypothetical: bool,
+    /// Active amendments that changed a rule this finding depends on.
+    pub text_version: Vec<InstrumentId>,
+    /// The readings of unsettled questions this finding depends on.
+    pub readings: Vec<(QuestionId, u16)>,
+    pub exposure: Option<Exposure>,
     /// The obligation's own steps; the role's steps are in the matching [`RoleFinding`].
     pub trace: Vec<Step>,
 }
@@ -166,6 +190,8 @@ pub struct InstrumentUse {
     pub counted: bool,
     /// Analysed as if enacted (`--status proposed`).
     pub hypothetical: bool,
+    /// Amending instruments that count now and change it.
+    pub amended_by: Vec<InstrumentId>,
 }
 
 #[derive(Clone, Debug)]
@@ -185,7 +211,8 @@ fn selected(sc: &Scenario, opts: &Options, id: InstrumentId) -> bool {
 /// Evaluates a scenario against a rule set.
 pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
     let as_of = opts.as_of.unwrap_or(sc.as_of);
-    let mut ip = Interp::new(rs, sc, opts.trace);
+    let version = Version::new(rs, sc, opts, as_of);
+    let mut ip = Interp::new(rs, sc, &version, opts.trace);
     let mut out = Outcome {
         as_of,
         status_filter: opts.status,
@@ -208,11 +235,20 @@ pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
         };
         let status = inst.status_at(as_of);
         let counted = status.is_some_and(|s| opts.status.admits(s));
+        let amended_by = rs
+            .instruments
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.amends == Some(inst_id))
+            .map(|(i, _)| InstrumentId::from_index(i))
+            .filter(|a| version.is_active(*a))
+            .collect();
         out.instruments.push(InstrumentUse {
             instrument: inst_id,
             status,
             counted,
             hypothetical: counted && status.is_some_and(LegalStatus::is_hypothetical),
+            amended_by,
         });
         let Some(legal_status) = status.filter(|_| counted) else {
             continue;
@@ -242,6 +278,7 @@ pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
                         subject,
                         as_of,
                         legal_status,
+                        version: &version,
                     },
                 );
             }
@@ -278,6 +315,7 @@ struct RoleCtx<'a> {
     subject: EntityRef,
     as_of: Date,
     legal_status: LegalStatus,
+    version: &'a Version<'a>,
 }
 
 struct ActorRoutes {
@@ -410,6 +448,9 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
             continue;
         };
         for &oid in obligations {
+            if cx.version.repealed(oid) {
+                continue;
+            }
             let f = obligation(ip, &cx, a32, holds, &missing, oid);
             out.findings.push(f);
         }
@@ -437,13 +478,55 @@ fn obligation(
         exempted_by: None,
         missing: Vec::new(),
         legal_status: cx.legal_status,
+        hypothetical: cx.legal_status.is_hypothetical(),
+        text_version: Vec::new(),
+        readings: Vec::new(),
+        exposure: None,
         trace: Vec::new(),
     };
-    let Some(ob) = cx.rs.obligation(oid) else {
+    if let Some(list) = cx.rs.obligation_amendments.get(oid.index()) {
+        f.text_version = list
+            .iter()
+            .copied()
+            .filter(|a| cx.version.is_active(*a))
+            .collect();
+        f.hypothetical |= f.text_version.iter().any(|a| {
+            cx.version
+                .hypothetical
+                .get(a.index())
+                .copied()
+                .unwrap_or(false)
+        });
+    }
+    if let Some(list) = cx.rs.obligation_questions.get(oid.index()) {
+        f.readings = list.iter().map(|q| (*q, cx.version.reading(*q))).collect();
+    }
+    if let Some(p) = cx.version.penalty(oid) {
+        let pen = cx.rs.penalty(p);
+        let (amount, unit) = match pen.and_then(|x| x.amount.as_ref()) {
+            Some(e) => {
+                let unit = match e.ty {
+                    Type::Num(u) => u,
+                    _ => Unit::None,
+                };
+                match ip.step(e, RuleRef::Condition(oid)).0 {
+                    Value::Num(n) => (Some(n), unit),
+                    _ => (None, unit),
+                }
+            }
+            None => (None, Unit::None),
+        };
+        f.exposure = Some(Exposure {
+            penalty: p,
+            amount,
+            unit,
+        });
+    }
+    if cx.rs.obligation(oid).is_none() {
         return f;
-    };
+    }
     let mut missing: Vec<FactRef> = role_missing.to_vec();
-    let cond = match &ob.when {
+    let cond = match cx.version.when(cx.rs, oid) {
         Some(w) => {
             let (v, step, m) = ip.step(w, RuleRef::Condition(oid));
             f.trace.push(step);
@@ -455,7 +538,7 @@ fn obligation(
         }
         None => Tri::True,
     };
-    if let Some(d) = &ob.deadline {
+    if let Some(d) = cx.version.deadline(cx.rs, oid) {
         let (v, step, _) = ip.step(d, RuleRef::Deadline(oid));
         f.trace.push(step);
         if let Value::Date(d) = v {
@@ -472,10 +555,12 @@ fn obligation(
     let mut exempt_missing = Vec::new();
     if let Some(list) = cx.rs.obligation_exemptions.get(oid.index()) {
         for &xid in list {
-            let Some(x) = cx.rs.exemption(xid) else {
+            let (Some(x), Some(when)) =
+                (cx.rs.exemption(xid), cx.version.exemption_when(cx.rs, xid))
+            else {
                 continue;
             };
-            let (v, step, m) = ip.step(&x.when, RuleRef::Exemption(xid));
+            let (v, step, m) = ip.step(when, RuleRef::Exemption(xid));
             f.trace.push(step);
             let mut t = Tri::from_value(&v);
             if t == Tri::Unknown {
@@ -524,7 +609,7 @@ fn obligation(
         return f;
     }
     // Dates.
-    if let Some(u) = &ob.until {
+    if let Some(u) = cx.version.until(cx.rs, oid) {
         let (v, step, m) = ip.step(u, RuleRef::Until(oid));
         f.trace.push(step);
         let ended = if let Value::Date(d) = v {
@@ -549,7 +634,7 @@ fn obligation(
             Tri::False => {}
         }
     }
-    if let Some(fr) = &ob.from {
+    if let Some(fr) = cx.version.from(cx.rs, oid) {
         let (v, step, m) = ip.step(fr, RuleRef::From(oid));
         f.trace.push(step);
         let started = if let Value::Date(d) = v {

@@ -21,6 +21,10 @@ pub enum Node {
     Role(RoleId),
     Obligation(ObligationId),
     Exemption(ExemptionId),
+    Question(QuestionId),
+    Penalty(PenaltyId),
+    /// An amending instrument, read by every rule it changes or adds.
+    Amendment(InstrumentId),
 }
 
 /// The compiled decision graph of a rule set.
@@ -62,6 +66,7 @@ fn refs(e: &Expr, out: &mut Vec<(Node, Span)>) {
             refs(over, out);
             refs(body, out);
         }
+        ExprKind::Reading(q) => out.push((Node::Question(*q), e.span)),
         ExprKind::Lit(_) | ExprKind::Var(_) | ExprKind::Error => {}
     }
 }
@@ -107,6 +112,56 @@ impl DecisionGraph {
             }
             for o in &x.exempts {
                 g.edge(me, Node::Obligation(*o), x.span);
+            }
+        }
+        for (i, p) in rs.penalties.iter().enumerate() {
+            let me = Node::Penalty(PenaltyId::from_index(i));
+            g.node(me);
+            if let Some(a) = &p.amount {
+                g.edges_from_expr(a, me);
+            }
+        }
+        for (i, o) in rs.obligations.iter().enumerate() {
+            let me = Node::Obligation(ObligationId::from_index(i));
+            if let Some(p) = o.penalty {
+                g.edge(Node::Penalty(p), me, o.span);
+            }
+            if let Some(a) = o.added_by {
+                g.edge(Node::Amendment(a), me, o.span);
+            }
+        }
+        for (i, d) in rs.defs.iter().enumerate() {
+            if let Some(a) = d.added_by {
+                g.edge(Node::Amendment(a), Node::Def(DefId::from_index(i)), d.span);
+            }
+        }
+        for (i, x) in rs.exemptions.iter().enumerate() {
+            if let Some(a) = x.added_by {
+                g.edge(
+                    Node::Amendment(a),
+                    Node::Exemption(ExemptionId::from_index(i)),
+                    x.span,
+                );
+            }
+        }
+        for ov in &rs.overlays {
+            let (target, expr) = match &ov.target {
+                OverlayTarget::ObligationWhen(o, e)
+                | OverlayTarget::ObligationFrom(o, e)
+                | OverlayTarget::ObligationUntil(o, e)
+                | OverlayTarget::ObligationDeadline(o, e) => (Node::Obligation(*o), Some(e)),
+                OverlayTarget::ObligationPenalty(o, p) => {
+                    g.edge(Node::Penalty(*p), Node::Obligation(*o), ov.span);
+                    (Node::Obligation(*o), None)
+                }
+                OverlayTarget::DefinitionExpr(d, e) => (Node::Def(*d), Some(e)),
+                OverlayTarget::ExemptionWhen(x, e) => (Node::Exemption(*x), Some(e)),
+                OverlayTarget::RepealObligation(o) => (Node::Obligation(*o), None),
+                OverlayTarget::RepealExemption(x) => (Node::Exemption(*x), None),
+            };
+            g.edge(Node::Amendment(ov.amendment), target, ov.span);
+            if let Some(e) = expr {
+                g.edges_from_expr(e, target);
             }
         }
         g
@@ -239,4 +294,32 @@ pub fn check_cycles(rs: &RuleSet) -> Vec<Diagnostic> {
         out.push(d);
     }
     out
+}
+
+/// For each obligation, the questions and amending instruments in its cone of influence.
+pub fn obligation_dependencies(rs: &RuleSet) -> (Vec<Vec<QuestionId>>, Vec<Vec<InstrumentId>>) {
+    let g = DecisionGraph::build(rs);
+    let mut questions = Vec::with_capacity(rs.obligations.len());
+    let mut amendments = Vec::with_capacity(rs.obligations.len());
+    for i in 0..rs.obligations.len() {
+        let me = Node::Obligation(ObligationId::from_index(i));
+        let cone = g.cone(me);
+        questions.push(
+            cone.iter()
+                .filter_map(|n| match n {
+                    Node::Question(q) => Some(*q),
+                    _ => None,
+                })
+                .collect(),
+        );
+        amendments.push(
+            cone.iter()
+                .filter_map(|n| match n {
+                    Node::Amendment(a) => Some(*a),
+                    _ => None,
+                })
+                .collect(),
+        );
+    }
+    (questions, amendments)
 }

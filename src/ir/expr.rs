@@ -1,6 +1,6 @@
 //! Typed expressions and runtime values.
 
-use super::{DefId, DurUnit, FactId, Kind, Type};
+use super::{DefId, DurUnit, FactId, Kind, QuestionId, Type};
 use crate::source::Span;
 use jiff::civil::Date;
 use std::fmt;
@@ -133,6 +133,8 @@ pub enum ExprKind {
     Present(Box<Expr>),
     Min(Box<Expr>, Box<Expr>),
     Max(Box<Expr>, Box<Expr>),
+    /// The chosen reading of an unsettled question (`reading.<id>`).
+    Reading(QuestionId),
     /// Placeholder for an expression that failed to resolve.
     Error,
 }

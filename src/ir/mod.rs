@@ -29,7 +29,9 @@ id_type!(
     DefId,
     RoleId,
     ObligationId,
-    ExemptionId
+    ExemptionId,
+    QuestionId,
+    PenaltyId
 );
 
 /// The four kinds of thing a scenario describes.
@@ -264,6 +266,8 @@ pub struct Instrument {
     pub citation: String,
     pub source: Option<String>,
     pub kind: Option<String>,
+    /// For an amending instrument: the instrument it amends.
+    pub amends: Option<InstrumentId>,
     pub status: Vec<StatusEntry>,
     pub span: Span,
 }
@@ -289,6 +293,8 @@ pub struct Definition {
     pub citation: String,
     /// Commentary from the rule file: uncertainty, sources, what is not modelled.
     pub note: Option<String>,
+    /// Set for a rule an amending instrument adds: it exists only while that amendment counts.
+    pub added_by: Option<InstrumentId>,
     pub span: Span,
 }
 
@@ -326,8 +332,11 @@ pub struct Obligation {
     pub from: Option<Expr>,
     pub until: Option<Expr>,
     pub deadline: Option<Expr>,
+    pub penalty: Option<PenaltyId>,
     /// Commentary from the rule file: uncertainty, sources, what is not modelled.
     pub note: Option<String>,
+    /// Set for a rule an amending instrument adds: it exists only while that amendment counts.
+    pub added_by: Option<InstrumentId>,
     pub span: Span,
 }
 
@@ -352,6 +361,69 @@ pub struct Exemption {
     pub exceptions: Vec<Exception>,
     /// Commentary from the rule file: uncertainty, sources, what is not modelled.
     pub note: Option<String>,
+    /// Set for a rule an amending instrument adds: it exists only while that amendment counts.
+    pub added_by: Option<InstrumentId>,
+    pub span: Span,
+}
+
+/// One reading of an unsettled question.
+#[derive(Clone, Debug)]
+pub struct Reading {
+    pub id: String,
+    pub summary: String,
+    pub source: String,
+}
+
+/// A named interpretation point: the law is unsettled, the readings compete.
+#[derive(Clone, Debug)]
+pub struct Question {
+    pub instrument: InstrumentId,
+    pub id: String,
+    pub title: String,
+    pub citation: String,
+    pub default: u16,
+    pub readings: Vec<Reading>,
+    /// The enum whose values are the readings (what `reading.<id>` evaluates to).
+    pub values: EnumId,
+    pub note: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Penalty {
+    pub instrument: InstrumentId,
+    pub id: String,
+    pub title: Option<String>,
+    pub citation: String,
+    pub formula: String,
+    /// A number with a currency unit, in scope `actor` (slot 0) and the subject (slot 1).
+    pub amount: Option<Expr>,
+    pub per: Option<String>,
+    pub note: Option<String>,
+    pub span: Span,
+}
+
+/// Which part of which rule an amendment changes.
+#[derive(Clone, Debug)]
+pub enum OverlayTarget {
+    ObligationWhen(ObligationId, Expr),
+    ObligationFrom(ObligationId, Expr),
+    ObligationUntil(ObligationId, Expr),
+    ObligationDeadline(ObligationId, Expr),
+    ObligationPenalty(ObligationId, PenaltyId),
+    DefinitionExpr(DefId, Expr),
+    ExemptionWhen(ExemptionId, Expr),
+    RepealObligation(ObligationId),
+    RepealExemption(ExemptionId),
+}
+
+/// One `[[amend]]` change, in force while its amending instrument counts.
+#[derive(Clone, Debug)]
+pub struct Overlay {
+    pub amendment: InstrumentId,
+    pub target: OverlayTarget,
+    pub citation: String,
+    pub note: Option<String>,
     pub span: Span,
 }
 
@@ -371,6 +443,14 @@ pub struct RuleSet {
     pub obligation_exemptions: Vec<Vec<ExemptionId>>,
     /// Roles of each instrument, in file order.
     pub instrument_roles: Vec<Vec<RoleId>>,
+    pub questions: Vec<Question>,
+    pub penalties: Vec<Penalty>,
+    /// Amendments, in the order of their files.
+    pub overlays: Vec<Overlay>,
+    /// For each obligation: the questions whose reading it depends on (its cone in the graph).
+    pub obligation_questions: Vec<Vec<QuestionId>>,
+    /// For each obligation: the amending instruments that change a rule it depends on.
+    pub obligation_amendments: Vec<Vec<InstrumentId>>,
     /// A hash of the rule files' contents: the rule-set version shown in reports.
     pub version: String,
 }
@@ -396,6 +476,18 @@ impl RuleSet {
     }
     pub fn enumeration(&self, id: EnumId) -> Option<&EnumDef> {
         self.enums.get(id.index())
+    }
+    pub fn question(&self, id: QuestionId) -> Option<&Question> {
+        self.questions.get(id.index())
+    }
+    pub fn penalty(&self, id: PenaltyId) -> Option<&Penalty> {
+        self.penalties.get(id.index())
+    }
+    pub fn question_by_name(&self, name: &str) -> Option<QuestionId> {
+        self.questions
+            .iter()
+            .position(|q| q.id == name)
+            .map(QuestionId::from_index)
     }
     pub fn instrument_by_name(&self, name: &str) -> Option<InstrumentId> {
         self.instruments

@@ -43,6 +43,8 @@ pub struct Scenario {
     pub actor_systems: Vec<Vec<u32>>,
     pub actor_deployments: Vec<Vec<u32>>,
     pub expects: Vec<Expectation>,
+    /// Readings the scenario chooses for unsettled questions.
+    pub readings: Vec<(super::QuestionId, u16)>,
     pub span: Span,
 }
 

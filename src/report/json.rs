@@ -3,12 +3,12 @@
 //! Field order is fixed by the structs below; arrays are in the order `eval` sorted them.
 
 use super::{asked_actor, rule_text, value_text};
-use crate::eval::{Finding, Outcome, RoleFinding, Step};
+use crate::eval::{Contested, Finding, Outcome, RoleFinding, Step};
 use crate::ir::*;
 use serde::Serialize;
 
 /// Bumped whenever the shape of the document changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 pub struct Report<'a> {
@@ -18,6 +18,51 @@ pub struct Report<'a> {
     pub instruments: Vec<InstrumentOut<'a>>,
     pub roles: Vec<RoleOut<'a>>,
     pub findings: Vec<FindingOut<'a>>,
+    /// With `--all-readings`: findings whose status depends on the reading; otherwise `null`.
+    pub contested: Option<Vec<ContestedOut<'a>>>,
+}
+
+#[derive(Serialize)]
+pub struct TextVersion<'a> {
+    pub instrument: &'a str,
+    pub amended_by: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct ReadingOut<'a> {
+    pub question: &'a str,
+    pub reading: &'a str,
+    pub default: bool,
+    pub source: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct ExposureOut<'a> {
+    pub penalty: &'a str,
+    pub citation: &'a str,
+    pub formula: &'a str,
+    /// The computed maximum, or `null` when the facts the formula needs are unknown.
+    pub amount: Option<f64>,
+    pub currency: &'static str,
+    pub per: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct ContestedOutcome<'a> {
+    pub readings: Vec<ReadingOut<'a>>,
+    /// `null`: the actor bears no such obligation under these readings.
+    pub status: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+pub struct ContestedOut<'a> {
+    pub actor: &'a str,
+    pub instrument: &'a str,
+    pub role: &'a str,
+    pub subject: &'a str,
+    pub obligation: &'a str,
+    pub citation: &'a str,
+    pub outcomes: Vec<ContestedOutcome<'a>>,
 }
 
 #[derive(Serialize)]
@@ -41,6 +86,8 @@ pub struct InstrumentOut<'a> {
     pub legal_status: Option<&'static str>,
     pub counted: bool,
     pub hypothetical: bool,
+    pub amends: Option<&'a str>,
+    pub amended_by: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -115,6 +162,9 @@ pub struct FindingOut<'a> {
     pub missing_facts: Vec<MissingOut<'a>>,
     pub legal_status: &'static str,
     pub hypothetical: bool,
+    pub text_version: TextVersion<'a>,
+    pub readings: Vec<ReadingOut<'a>>,
+    pub exposure: Option<ExposureOut<'a>>,
     pub trace: Vec<StepOut<'a>>,
 }
 
@@ -244,12 +294,76 @@ fn finding_out<'a>(
             }),
         missing_facts: missing(rs, sc, &f.missing),
         legal_status: f.legal_status.name(),
-        hypothetical: f.legal_status.is_hypothetical(),
+        hypothetical: f.hypothetical,
+        text_version: TextVersion {
+            instrument: rs.instrument(f.instrument).map_or("?", |i| i.id.as_str()),
+            amended_by: f
+                .text_version
+                .iter()
+                .filter_map(|a| rs.instrument(*a).map(|i| i.id.as_str()))
+                .collect(),
+        },
+        readings: readings(rs, &f.readings),
+        exposure: f.exposure.as_ref().and_then(|x| {
+            let p = rs.penalty(x.penalty)?;
+            Some(ExposureOut {
+                penalty: &p.id,
+                citation: &p.citation,
+                formula: &p.formula,
+                amount: x.amount,
+                currency: x.unit.name(),
+                per: p.per.as_deref(),
+            })
+        }),
         trace: steps(rs, sc, &trace),
     }
 }
 
-pub fn report<'a>(rs: &'a RuleSet, sc: &'a Scenario, out: &Outcome) -> Report<'a> {
+/// The readings of a finding, by question.
+pub fn readings<'a>(rs: &'a RuleSet, list: &[(QuestionId, u16)]) -> Vec<ReadingOut<'a>> {
+    list.iter()
+        .filter_map(|(q, r)| {
+            let question = rs.question(*q)?;
+            let reading = question.readings.get(usize::from(*r))?;
+            Some(ReadingOut {
+                question: &question.id,
+                reading: &reading.id,
+                default: *r == question.default,
+                source: &reading.source,
+            })
+        })
+        .collect()
+}
+
+fn contested_out<'a>(rs: &'a RuleSet, sc: &'a Scenario, c: &Contested) -> ContestedOut<'a> {
+    let ob = rs.obligation(c.obligation);
+    ContestedOut {
+        actor: sc
+            .actors
+            .get(c.actor as usize)
+            .map_or("?", |a| a.id.as_str()),
+        instrument: rs.instrument(c.instrument).map_or("?", |i| i.id.as_str()),
+        role: rs.role(c.role).map_or("?", |x| x.id.as_str()),
+        subject: sc.name_of(c.subject),
+        obligation: ob.map_or("?", |x| x.id.as_str()),
+        citation: ob.map_or("", |x| x.citation.as_str()),
+        outcomes: c
+            .outcomes
+            .iter()
+            .map(|(r, st)| ContestedOutcome {
+                readings: readings(rs, r),
+                status: st.map(crate::eval::Status::name),
+            })
+            .collect(),
+    }
+}
+
+pub fn report<'a>(
+    rs: &'a RuleSet,
+    sc: &'a Scenario,
+    out: &Outcome,
+    contested: Option<&[Contested]>,
+) -> Report<'a> {
     Report {
         schema_version: SCHEMA_VERSION,
         scenario: ScenarioMeta {
@@ -277,6 +391,15 @@ pub fn report<'a>(rs: &'a RuleSet, sc: &'a Scenario, out: &Outcome) -> Report<'a
                     legal_status: u.status.map(LegalStatus::name),
                     counted: u.counted,
                     hypothetical: u.hypothetical,
+                    amends: i
+                        .amends
+                        .and_then(|a| rs.instrument(a))
+                        .map(|a| a.id.as_str()),
+                    amended_by: u
+                        .amended_by
+                        .iter()
+                        .filter_map(|a| rs.instrument(*a).map(|x| x.id.as_str()))
+                        .collect(),
                 })
             })
             .collect(),
@@ -286,10 +409,11 @@ pub fn report<'a>(rs: &'a RuleSet, sc: &'a Scenario, out: &Outcome) -> Report<'a
             .iter()
             .map(|f| finding_out(rs, sc, out, f))
             .collect(),
+        contested: contested.map(|list| list.iter().map(|c| contested_out(rs, sc, c)).collect()),
     }
 }
 
 /// The JSON document for one outcome, pretty-printed, with a final newline.
 pub fn render(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> String {
-    serde_json::to_string_pretty(&report(rs, sc, out)).unwrap_or_default() + "\n"
+    serde_json::to_string_pretty(&report(rs, sc, out, None)).unwrap_or_default() + "\n"
 }

@@ -3,6 +3,7 @@
 pub mod explain;
 pub mod json;
 pub mod text;
+pub mod timeline;
 
 use crate::eval::{FactRef, RuleRef};
 use crate::ir::*;
@@ -69,6 +70,70 @@ pub fn number_text(n: f64) -> String {
         let s = format!("{n:e}");
         s
     }
+}
+
+/// Money as people read it: `EUR 15 m`, `USD 1.2 bn`, `EUR 750,000`.
+pub fn money_text(amount: f64, unit: Unit) -> String {
+    let cur = unit.name();
+    let a = amount.abs();
+    let body = if a >= 1e9 {
+        format!("{} bn", trim_num(amount / 1e9))
+    } else if a >= 1e6 {
+        format!("{} m", trim_num(amount / 1e6))
+    } else {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "below one million, rounded for display"
+        )]
+        let whole = amount.round() as i64;
+        let digits = whole.abs().to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        if whole < 0 {
+            format!("-{grouped}")
+        } else {
+            grouped
+        }
+    };
+    format!("{cur} {body}")
+}
+
+fn trim_num(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A finding's penalty exposure in words.
+pub fn exposure_text(rs: &RuleSet, x: &crate::eval::Exposure) -> Option<String> {
+    let p = rs.penalty(x.penalty)?;
+    let per = p
+        .per
+        .as_deref()
+        .map_or(String::new(), |per| format!(" per {per}"));
+    Some(match x.amount {
+        Some(a) => format!(
+            "max penalty {}{per} [{}]",
+            money_text(a, x.unit),
+            p.citation
+        ),
+        None => format!("max penalty: {}{per} [{}]", p.formula, p.citation),
+    })
+}
+
+/// `question=reading` for each reading a finding depends on.
+pub fn readings_text(rs: &RuleSet, list: &[(QuestionId, u16)]) -> Vec<String> {
+    list.iter()
+        .filter_map(|(q, r)| {
+            let question = rs.question(*q)?;
+            let reading = question.readings.get(usize::from(*r))?;
+            Some(format!("{}={}", question.id, reading.id))
+        })
+        .collect()
 }
 
 /// `entity.fact`

@@ -1,6 +1,7 @@
 //! The text report of `onus run`: findings grouped by actor, then instrument, then role.
 
-use super::{asked_actor, fact_ref_text, status_words};
+use super::{asked_actor, exposure_text, fact_ref_text, readings_text, status_words};
+use crate::eval::Contested;
 use crate::eval::{Outcome, RoleStatus, Status};
 use crate::ir::*;
 use std::fmt::Write as _;
@@ -42,7 +43,21 @@ pub fn render(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> String {
         } else {
             ""
         };
-        let _ = writeln!(s, "  {} ({}): {st}{note}", i.id, i.short);
+        let amended: Vec<&str> = u
+            .amended_by
+            .iter()
+            .filter_map(|a| rs.instrument(*a).map(|x| x.id.as_str()))
+            .collect();
+        let amended = if amended.is_empty() {
+            String::new()
+        } else {
+            format!(" — as amended by {}", amended.join(", "))
+        };
+        let amends = i
+            .amends
+            .and_then(|a| rs.instrument(a))
+            .map_or(String::new(), |a| format!(" — amends {}", a.id));
+        let _ = writeln!(s, "  {} ({}): {st}{note}{amended}{amends}", i.id, i.short);
     }
     for (ai, actor) in sc.actors.iter().enumerate() {
         let ai = u32::try_from(ai).unwrap_or(u32::MAX);
@@ -127,6 +142,29 @@ pub fn render(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> String {
                         }
                     }
                 }
+                if matches!(
+                    f.status,
+                    Status::Applies | Status::Pending | Status::Undetermined
+                ) {
+                    if let Some(x) = f.exposure.as_ref().and_then(|x| exposure_text(rs, x)) {
+                        let _ = write!(tail, " — {x}");
+                    }
+                }
+                if f.hypothetical {
+                    tail.push_str(" — hypothetical");
+                }
+                let amended: Vec<&str> = f
+                    .text_version
+                    .iter()
+                    .filter_map(|a| rs.instrument(*a).map(|x| x.id.as_str()))
+                    .collect();
+                if !amended.is_empty() {
+                    let _ = write!(tail, " — text as amended by {}", amended.join(", "));
+                }
+                let readings = readings_text(rs, &f.readings);
+                if !readings.is_empty() {
+                    let _ = write!(tail, " — reading {}", readings.join(", "));
+                }
                 if f.status == Status::Undetermined && !f.missing.is_empty() {
                     let m: Vec<String> = f
                         .missing
@@ -146,6 +184,47 @@ pub fn render(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> String {
                     ob.citation,
                     ob.title
                 );
+            }
+        }
+    }
+    s
+}
+
+/// The `--all-readings` section: findings whose status depends on the reading.
+pub fn contested(rs: &RuleSet, sc: &Scenario, list: &[Contested]) -> String {
+    let mut s = String::from("\nContested (outcomes that differ between readings)\n");
+    if list.is_empty() {
+        s.push_str("  none: every finding is the same under every reading\n");
+        return s;
+    }
+    for c in list {
+        let ob = rs.obligation(c.obligation);
+        let _ = writeln!(
+            s,
+            "  {} · {} {} {} ({} {})",
+            sc.actors
+                .get(c.actor as usize)
+                .map_or("?", |a| a.id.as_str()),
+            rs.instrument(c.instrument).map_or("?", |i| i.id.as_str()),
+            ob.map_or("", |o| o.citation.as_str()),
+            ob.map_or("", |o| o.title.as_str()),
+            c.subject.kind,
+            sc.name_of(c.subject),
+        );
+        for (readings, status) in &c.outcomes {
+            let label = readings_text(rs, readings).join(", ");
+            let st = status.map_or("no such obligation", Status::name);
+            let _ = writeln!(s, "      under {label}: {st}");
+        }
+        for (q, _) in c.outcomes.first().map_or(&[][..], |x| x.0.as_slice()) {
+            if let Some(question) = rs.question(*q) {
+                for r in &question.readings {
+                    let _ = writeln!(
+                        s,
+                        "        {}={}: {} ({})",
+                        question.id, r.id, r.summary, r.source
+                    );
+                }
             }
         }
     }

@@ -7,6 +7,7 @@
 
 mod scenario;
 mod spanmap;
+mod time;
 mod typeck;
 
 pub use scenario::resolve_scenario;
@@ -83,6 +84,8 @@ pub(crate) struct Builder<'s> {
     pub pending: Vec<PendingDef>,
     /// (instrument, on, id) → definition
     pub def_index: HashMap<(InstrumentId, Option<Kind>, String), DefId>,
+    /// While declaring the rules of an amending file: that amending instrument.
+    pub added_by: Option<InstrumentId>,
 }
 
 /// Compiles rule files into a rule set. The rule set is returned even with errors (with
@@ -101,6 +104,7 @@ pub fn compile_rules(sources: &Sources, files: &[FileId]) -> (RuleSet, Vec<Diagn
         diags,
         pending: Vec::new(),
         def_index: HashMap::new(),
+        added_by: None,
     };
     b.vocabulary(&raws);
     b.instruments(&raws);
@@ -109,6 +113,9 @@ pub fn compile_rules(sources: &Sources, files: &[FileId]) -> (RuleSet, Vec<Diagn
     let mut diags = b.diags;
     diags.extend(crate::graph::check_cycles(&rs));
     index(&mut rs);
+    let (questions, amendments) = crate::graph::obligation_dependencies(&rs);
+    rs.obligation_questions = questions;
+    rs.obligation_amendments = amendments;
     (rs, diags)
 }
 
@@ -171,6 +178,35 @@ fn is_valid_id(s: &str) -> bool {
 }
 
 impl Builder<'_> {
+    pub(crate) fn check_id_pub(&mut self, file: FileId, id: &SStr, what: &str) {
+        self.check_id(file, id, what);
+    }
+
+    pub(crate) fn citation_pub(
+        &mut self,
+        file: FileId,
+        c: Option<&SStr>,
+        what: &str,
+        id: &SStr,
+    ) -> String {
+        self.citation(file, c, what, id)
+    }
+
+    pub(crate) fn parse_expr_pub(&mut self, file: FileId, s: &SStr) -> (Option<Ast>, SpanMap) {
+        self.parse_expr(file, s)
+    }
+
+    pub(crate) fn cond_pub(
+        &mut self,
+        inst: InstrumentId,
+        file: FileId,
+        subject: Kind,
+        s: &SStr,
+        want: Type,
+    ) -> Expr {
+        self.cond(inst, file, subject, s, want)
+    }
+
     fn err(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
@@ -514,25 +550,111 @@ impl Builder<'_> {
                 citation: ri.citation.clone(),
                 source: ri.source.clone(),
                 kind: ri.kind.clone(),
+                amends: None,
                 status,
                 span,
             });
             inst_files.push((id, raw));
         }
+        // An amending file's rules live in the namespace of the instrument it amends.
+        let mut files: Vec<(InstrumentId, Option<InstrumentId>, &RawRuleFile)> = Vec::new();
         for &(inst, raw) in &inst_files {
-            self.declare_defs(inst, raw);
+            let target = raw
+                .instrument
+                .as_ref()
+                .and_then(|ri| ri.amends.as_ref())
+                .and_then(|a| self.amended(raw.file, inst, a));
+            if let (Some(t), Some(i)) = (target, self.rs.instruments.get_mut(inst.index())) {
+                i.amends = Some(t);
+            }
+            files.push((target.unwrap_or(inst), target.map(|_| inst), raw));
         }
-        for &(inst, raw) in &inst_files {
-            self.declare_roles(inst, raw);
+        for &(ns, by, raw) in &files {
+            self.added_by = by;
+            self.declare_questions(ns, raw);
+            self.declare_defs(ns, raw);
         }
-        for &(inst, raw) in &inst_files {
-            self.declare_obligations(inst, raw);
+        for &(ns, by, raw) in &files {
+            self.added_by = by;
+            self.declare_roles(ns, raw);
         }
+        for &(ns, by, raw) in &files {
+            self.added_by = by;
+            self.declare_penalties(ns, raw);
+        }
+        for &(ns, by, raw) in &files {
+            self.added_by = by;
+            self.declare_obligations(ns, raw);
+        }
+        self.added_by = None;
         for i in 0..self.pending.len() {
             self.check_def(DefId::from_index(i));
         }
-        for &(inst, raw) in &inst_files {
-            self.declare_exemptions(inst, raw);
+        for &(ns, by, raw) in &files {
+            self.added_by = by;
+            self.declare_exemptions(ns, raw);
+        }
+        for &(ns, by, raw) in &files {
+            self.added_by = by;
+            match by {
+                Some(amendment) => self.declare_amends(ns, amendment, raw),
+                None => {
+                    if let Some(a) = raw.amends.first() {
+                        let at = a
+                            .target
+                            .as_ref()
+                            .or(a.repeal.as_ref())
+                            .map_or(Span::new(raw.file, 0..0), |t| sspan(raw.file, t));
+                        self.err(
+                            Diagnostic::error(
+                                "E0310",
+                                "`[[amend]]` in an instrument that amends nothing",
+                            )
+                            .at(at)
+                            .help("add `amends = \"<instrument id>\"` to `[instrument]`"),
+                        );
+                    }
+                }
+            }
+        }
+        self.added_by = None;
+    }
+
+    fn amended(&mut self, file: FileId, me: InstrumentId, name: &SStr) -> Option<InstrumentId> {
+        let found = self.rs.instrument_by_name(name.get_ref());
+        match found {
+            Some(t) if t == me => {
+                self.err(
+                    Diagnostic::error("E0310", "an instrument cannot amend itself")
+                        .at(sspan(file, name)),
+                );
+                None
+            }
+            Some(t) if self.rs.instrument(t).is_some_and(|i| i.amends.is_some()) => {
+                self.err(
+                    Diagnostic::error(
+                        "E0310",
+                        format!("`{}` is itself an amendment", name.get_ref()),
+                    )
+                    .at(sspan(file, name))
+                    .help("name the instrument whose text is changed, not another amendment"),
+                );
+                None
+            }
+            Some(t) => Some(t),
+            None => {
+                let names: Vec<&str> = self.rs.instruments.iter().map(|i| i.id.as_str()).collect();
+                let mut d = Diagnostic::error(
+                    "E0310",
+                    format!("amendment of unknown instrument `{}`", name.get_ref()),
+                )
+                .at(sspan(file, name));
+                if let Some(x) = suggest(name.get_ref(), names) {
+                    d = d.help(format!("did you mean `{x}`?"));
+                }
+                self.err(d);
+                None
+            }
         }
     }
 
@@ -679,6 +801,7 @@ impl Builder<'_> {
                 },
                 citation,
                 note: d.note.clone(),
+                added_by: self.added_by,
                 span,
             });
             self.pending.push(PendingDef {
@@ -914,6 +1037,10 @@ impl Builder<'_> {
                 .deadline
                 .as_ref()
                 .map(|w| self.cond(inst, file, subject, w, Type::Date));
+            let penalty = o
+                .penalty
+                .as_ref()
+                .and_then(|p| self.find_penalty(inst, file, p));
             self.rs.obligations.push(Obligation {
                 instrument: inst,
                 id: o.id.get_ref().clone(),
@@ -925,7 +1052,9 @@ impl Builder<'_> {
                 from,
                 until,
                 deadline,
+                penalty,
                 note: o.note.clone(),
+                added_by: self.added_by,
                 span,
             });
         }
@@ -1041,6 +1170,7 @@ impl Builder<'_> {
                 when,
                 exceptions,
                 note: e.note.clone(),
+                added_by: self.added_by,
                 span,
             });
         }

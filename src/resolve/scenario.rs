@@ -135,8 +135,16 @@ impl Resolver<'_> {
             actor_systems: Vec::new(),
             actor_deployments: Vec::new(),
             expects: Vec::new(),
+            readings: Vec::new(),
             span: whole,
         };
+        if let Some(map) = &raw.meta.readings {
+            for (q, r) in map {
+                if let Some(x) = self.reading_choice(q, r) {
+                    sc.readings.push(x);
+                }
+            }
+        }
         let fact_sets: [(Kind, Vec<&RawFacts>); 4] = [
             (Kind::Actor, raw.actors.iter().map(|a| &a.facts).collect()),
             (Kind::Model, raw.models.iter().map(|a| &a.facts).collect()),
@@ -198,6 +206,28 @@ impl Resolver<'_> {
         }
         let has_errors = self.diags.iter().any(Diagnostic::is_error);
         (ok && as_of.is_some() && !has_errors).then_some(sc)
+    }
+
+    fn reading_choice(&mut self, q: &SStr, r: &SStr) -> Option<(QuestionId, u16)> {
+        let Some(qid) = self.rs.question_by_name(q.get_ref()) else {
+            self.unknown(
+                "E0312",
+                "question",
+                q,
+                self.rs.questions.iter().map(|x| x.id.as_str()).collect(),
+            );
+            return None;
+        };
+        let question = self.rs.question(qid)?;
+        match question.readings.iter().position(|x| &x.id == r.get_ref()) {
+            Some(i) => Some((qid, u16::try_from(i).unwrap_or(0))),
+            None => {
+                let names: Vec<&str> = question.readings.iter().map(|x| x.id.as_str()).collect();
+                let what = format!("reading of `{}`", question.id);
+                self.unknown("E0312", &what, r, names);
+                None
+            }
+        }
     }
 
     fn unknown(&mut self, code: &'static str, what: &str, name: &SStr, candidates: Vec<&str>) {

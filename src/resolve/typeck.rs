@@ -202,6 +202,15 @@ impl Builder<'_> {
                 target,
                 name,
                 name_span,
+            } if matches!(&target.kind, AstKind::Name(n) if n == "reading")
+                && cx.scope.lookup("reading").is_none() =>
+            {
+                self.reading(name, cx.map.map(*name_span), span)
+            }
+            AstKind::Field {
+                target,
+                name,
+                name_span,
             } => {
                 let t = self.check(cx, target, None);
                 self.field(cx, t, name, cx.map.map(*name_span), span)
@@ -283,6 +292,32 @@ impl Builder<'_> {
             }
             AstKind::Binary { op, lhs, rhs } => self.binary(cx, *op, lhs, rhs, span),
         }
+    }
+
+    fn reading(&mut self, name: &str, name_span: Span, span: Span) -> Expr {
+        if let Some(q) = self.rs.question_by_name(name) {
+            let ty = self
+                .rs
+                .question(q)
+                .map_or(Type::Error, |x| Type::Enum(x.values));
+            return Expr {
+                kind: ExprKind::Reading(q),
+                ty,
+                span,
+            };
+        }
+        let names: Vec<&str> = self.rs.questions.iter().map(|q| q.id.as_str()).collect();
+        let mut d = Diagnostic::error("E0312", format!("no question `{name}` is declared"))
+            .at(name_span)
+            .label("not a `[[question]]` of the rule set");
+        d = match suggest(name, names.iter().copied()) {
+            Some(x) => d.help(format!("did you mean `{x}`?")),
+            None => d.help(
+                "declare the unsettled point with `[[question]]` and its `[[question.reading]]`s",
+            ),
+        };
+        self.diags.push(d);
+        err_expr(span)
     }
 
     fn expect_ty(&mut self, e: &Expr, t: &Type) {

@@ -211,6 +211,9 @@ const RULE_KEYS: &[&str] = &[
     "role",
     "obligation",
     "exemption",
+    "amend",
+    "question",
+    "penalty",
 ];
 
 /// Parses one rule file (the fact vocabulary or an instrument).
@@ -233,6 +236,9 @@ pub fn parse_rule_file(sources: &Sources, file: FileId) -> (RawRuleFile, Vec<Dia
             "role" => out.roles = many(file, "role", value, &mut diags),
             "obligation" => out.obligations = many(file, "obligation", value, &mut diags),
             "exemption" => out.exemptions = many(file, "exemption", value, &mut diags),
+            "amend" => out.amends = many(file, "amend", value, &mut diags),
+            "question" => out.questions = many(file, "question", value, &mut diags),
+            "penalty" => out.penalties = many(file, "penalty", value, &mut diags),
             _ => diags.push(unknown_key(file, key, RULE_KEYS)),
         }
     }

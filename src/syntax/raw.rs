@@ -23,6 +23,9 @@ pub struct RawRuleFile {
     pub roles: Vec<RawRole>,
     pub obligations: Vec<RawObligation>,
     pub exemptions: Vec<RawExemption>,
+    pub amends: Vec<RawAmend>,
+    pub questions: Vec<RawQuestion>,
+    pub penalties: Vec<RawPenalty>,
 }
 
 /// `[instrument]`: what the law is and its legal-status history.
@@ -44,6 +47,9 @@ pub struct RawInstrument {
     pub source: Option<String>,
     /// statute | regulation | bill | licence | amendment | guidance
     pub kind: Option<String>,
+    /// For an amending instrument: the id of the instrument it amends.
+    #[schemars(with = "Option<String>")]
+    pub amends: Option<SStr>,
     /// Dated legal-status history.
     #[serde(default)]
     pub status: Vec<RawStatus>,
@@ -174,6 +180,82 @@ pub struct RawObligation {
     /// Date expression: when the duty must be performed by.
     #[schemars(with = "Option<String>")]
     pub deadline: Option<SStr>,
+    /// The id of the `[[penalty]]` for breaching it.
+    #[schemars(with = "Option<String>")]
+    pub penalty: Option<SStr>,
+    pub note: Option<String>,
+}
+
+/// `[[amend]]`: a dated change an amending instrument makes to the instrument it amends.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAmend {
+    /// The obligation, definition or exemption changed.
+    #[schemars(with = "Option<String>")]
+    pub target: Option<SStr>,
+    /// The obligation or exemption repealed.
+    #[schemars(with = "Option<String>")]
+    pub repeal: Option<SStr>,
+    #[schemars(with = "Option<String>")]
+    pub citation: Option<SStr>,
+    #[schemars(with = "Option<String>")]
+    pub when: Option<SStr>,
+    #[schemars(with = "Option<String>")]
+    pub from: Option<SStr>,
+    #[schemars(with = "Option<String>")]
+    pub until: Option<SStr>,
+    #[schemars(with = "Option<String>")]
+    pub deadline: Option<SStr>,
+    #[schemars(with = "Option<String>")]
+    pub penalty: Option<SStr>,
+    #[schemars(with = "Option<String>")]
+    pub expr: Option<SStr>,
+    pub note: Option<String>,
+}
+
+/// `[[question]]`: an unsettled point of law and its competing readings.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuestion {
+    #[schemars(with = "String")]
+    pub id: SStr,
+    pub title: String,
+    #[schemars(with = "Option<String>")]
+    pub citation: Option<SStr>,
+    /// The reading applied unless a scenario or `--reading` chooses another.
+    #[schemars(with = "String")]
+    pub default: SStr,
+    #[serde(default)]
+    pub reading: Vec<RawReading>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawReading {
+    #[schemars(with = "String")]
+    pub id: SStr,
+    pub summary: String,
+    /// Who holds this reading: the text, guidance, a court, commentary.
+    pub source: String,
+}
+
+/// `[[penalty]]`: the maximum penalty for breaching obligations that name it.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPenalty {
+    #[schemars(with = "String")]
+    pub id: SStr,
+    pub title: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub citation: Option<SStr>,
+    /// The rule in words, shown when the amount cannot be computed.
+    pub formula: String,
+    /// Expression (a number with a currency unit) over `actor` and the subject.
+    #[schemars(with = "Option<String>")]
+    pub amount: Option<SStr>,
+    /// violation | day
+    pub per: Option<String>,
     pub note: Option<String>,
 }
 
@@ -221,6 +303,9 @@ pub struct RuleFileSchema {
     pub role: Option<Vec<RawRole>>,
     pub obligation: Option<Vec<RawObligation>>,
     pub exemption: Option<Vec<RawExemption>>,
+    pub amend: Option<Vec<RawAmend>>,
+    pub question: Option<Vec<RawQuestion>>,
+    pub penalty: Option<Vec<RawPenalty>>,
 }
 
 /// Facts of one scenario entity, by fact id.
@@ -253,6 +338,9 @@ pub struct RawScenarioMeta {
     /// Only these instruments (ids); all by default.
     #[schemars(with = "Option<Vec<String>>")]
     pub instruments: Option<Vec<SStr>>,
+    /// Chosen readings of unsettled questions: question id → reading id.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub readings: Option<BTreeMap<SStr, SStr>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -16,7 +16,7 @@ fn json_follows_the_contract() {
     let (code, out, _) = onus(&["run", "--format", "json", SCENARIO]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     for key in ["id", "title", "as_of"] {
         assert!(v["scenario"][key].is_string(), "scenario.{key}");
     }

@@ -15,6 +15,7 @@ mod cli;
 mod roles;
 mod scenarios;
 mod support;
+mod time;
 mod unknowns;
 
 /// The hand-written baseline of the benchmark, shared with `bench/`.
