@@ -105,6 +105,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutFormat::Text)]
         format: OutFormat,
     },
+    /// Write a briefing (Markdown or self-contained HTML) for people who will not read TOML.
+    Brief {
+        scenario: PathBuf,
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[command(flatten)]
+        eval: EvalArgs,
+        /// Output file: `.md`, `.html` (or `.pdf` with `--pdf`); Markdown on stdout if omitted.
+        #[arg(short = 'o', long = "out", value_name = "FILE")]
+        out_file: Option<PathBuf>,
+        /// Also print the HTML to PDF through headless Chromium, when it is installed.
+        #[arg(long)]
+        pdf: bool,
+    },
     /// Validate the rule set and scenario files (and check scenarios' expectations).
     Check {
         /// Scenario files to validate.

@@ -4,6 +4,7 @@
 //! expectation that does not hold); 2 invalid input or usage.
 
 mod args;
+mod brief;
 
 pub use args::Cli;
 
@@ -70,6 +71,18 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             eval,
             format,
         } => cmd_timeline(&scenario, &rules, &eval, format, out, err),
+        Command::Brief {
+            scenario,
+            rules,
+            eval,
+            out_file,
+            pdf,
+        } => {
+            let Some((s, sc, opts)) = one_scenario(&scenario, &rules, &eval, err) else {
+                return EXIT_INVALID;
+            };
+            brief::run(&s, &sc, &opts, &scenario, out_file.as_deref(), pdf, out, err)
+        }
         Command::Check { files, rules } => cmd_check(&files, &rules, out, err),
         Command::Schema { out_dir } => cmd_schema(out_dir.as_deref(), out, err),
         Command::Completions { shell } => {

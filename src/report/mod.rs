@@ -1,5 +1,6 @@
 //! Reports: text, JSON, explanations. Reports present decisions; they never make them.
 
+pub mod brief;
 pub mod explain;
 pub mod json;
 pub mod text;

@@ -10,6 +10,7 @@
 )]
 
 mod bad_inputs;
+mod brief;
 mod baseline_agrees;
 mod cli;
 mod roles;

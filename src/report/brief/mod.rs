@@ -1,0 +1,1 @@
+//! Briefing documents (Markdown and self-contained HTML).

@@ -1,0 +1,1 @@
+//! `onus brief`: briefing documents.
