@@ -78,6 +78,9 @@ pub enum Command {
         /// Evaluate every combination of readings and report where outcomes diverge.
         #[arg(long)]
         all_readings: bool,
+        /// Show how far each numeric fact is from the thresholds the rules compare it with.
+        #[arg(long)]
+        sensitivity: bool,
         #[arg(long, value_enum, default_value_t = OutFormat::Text)]
         format: OutFormat,
     },
@@ -118,6 +121,19 @@ pub enum Command {
         /// Also print the HTML to PDF through headless Chromium, when it is installed.
         #[arg(long)]
         pdf: bool,
+    },
+    /// The unknown facts that would decide undetermined findings, ranked, with who can answer.
+    Ask {
+        scenario: PathBuf,
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[command(flatten)]
+        eval: EvalArgs,
+        /// Ask the questions one by one in the terminal.
+        #[arg(long)]
+        interactive: bool,
+        #[arg(long, value_enum, default_value_t = OutFormat::Text)]
+        format: OutFormat,
     },
     /// Validate the rule set and scenario files (and check scenarios' expectations).
     Check {

@@ -4,6 +4,7 @@
 //! expectation that does not hold); 2 invalid input or usage.
 
 mod args;
+mod ask;
 mod brief;
 
 pub use args::Cli;
@@ -48,8 +49,29 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             rules,
             eval,
             all_readings,
+            sensitivity,
             format,
-        } => cmd_run(&scenarios, &rules, &eval, all_readings, format, out, err),
+        } => cmd_run(
+            &scenarios,
+            &rules,
+            &eval,
+            (all_readings, sensitivity),
+            format,
+            out,
+            err,
+        ),
+        Command::Ask {
+            scenario,
+            rules,
+            eval,
+            interactive,
+            format,
+        } => {
+            let Some((s, sc, opts)) = one_scenario(&scenario, &rules, &eval, err) else {
+                return EXIT_INVALID;
+            };
+            ask::run(&s, &sc, &opts, &scenario, interactive, format, out, err)
+        }
         Command::Explain {
             scenario,
             rules,
@@ -248,7 +270,7 @@ fn cmd_run(
     paths: &[PathBuf],
     rules: &RuleArgs,
     eval_args: &EvalArgs,
-    all_readings: bool,
+    (all_readings, sensitivity): (bool, bool),
     format: OutFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -289,6 +311,9 @@ fn cmd_run(
                 let _ = out.write_all(report::text::render(&s.rules, sc, o).as_bytes());
                 if let Some(c) = c {
                     let _ = out.write_all(report::text::contested(&s.rules, sc, c).as_bytes());
+                }
+                if sensitivity {
+                    let _ = out.write_all(ask::sensitivity_text(&s, sc, &opts, o).as_bytes());
                 }
             }
         }

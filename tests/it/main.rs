@@ -9,10 +9,12 @@
     clippy::expect_used
 )]
 
+mod ask;
 mod bad_inputs;
 mod brief;
 mod baseline_agrees;
 mod cli;
+mod props;
 mod roles;
 mod scenarios;
 mod support;

@@ -1,0 +1,1 @@
+//! `onus ask`, `--interactive` and `--sensitivity`.
