@@ -17,6 +17,7 @@ pub mod eval;
 pub mod expr;
 pub mod graph;
 pub mod ir;
+pub mod lockfile;
 pub mod report;
 pub mod resolve;
 pub mod source;

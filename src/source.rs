@@ -236,3 +236,69 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     result
 }
+
+/// The `.toml` files under `dir` at git revision `rev` of the repository in the current
+/// directory, as (path, text), sorted: for comparing against the rules of an earlier revision.
+pub fn git_tree_files(rev: &str, dir: &str) -> Result<Vec<(String, String)>, ReadError> {
+    let io = |reason: String| ReadError::Io {
+        path: format!("{rev}:{dir}"),
+        reason,
+    };
+    if rev.starts_with('-') {
+        return Err(io("a revision cannot start with `-`".into()));
+    }
+    let list = std::process::Command::new("git")
+        .args(["ls-tree", "-r", "--name-only", rev, "--", dir])
+        .output()
+        .map_err(|e| io(format!("cannot run git: {e}")))?;
+    if !list.status.success() {
+        return Err(io(String::from_utf8_lossy(&list.stderr).trim().to_string()));
+    }
+    let mut out = Vec::new();
+    for path in String::from_utf8_lossy(&list.stdout).lines() {
+        if !path.ends_with(".toml") {
+            continue;
+        }
+        let show = std::process::Command::new("git")
+            .args(["show", &format!("{rev}:{path}")])
+            .output()
+            .map_err(|e| io(format!("cannot run git: {e}")))?;
+        if !show.status.success() {
+            return Err(io(String::from_utf8_lossy(&show.stderr).trim().to_string()));
+        }
+        if show.stdout.len() as u64 > MAX_FILE_BYTES {
+            return Err(ReadError::TooLarge {
+                path: path.to_string(),
+                size: show.stdout.len() as u64,
+            });
+        }
+        let text = String::from_utf8(show.stdout).map_err(|e| ReadError::NotUtf8 {
+            path: path.to_string(),
+            offset: e.utf8_error().valid_up_to(),
+        })?;
+        out.push((path.to_string(), text));
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Every scenario file under the given paths (files are taken as they are; directories are
+/// searched for `.toml` files that contain a `[scenario]` table), sorted.
+pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            for f in list_toml_files(p)? {
+                let text = read_file(&f)?;
+                if crate::syntax::looks_like_scenario(&text) {
+                    out.push(f);
+                }
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}

@@ -48,6 +48,13 @@ pub enum DiagFormat {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Text,
+    Json,
+    Junit,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutFormat {
     Text,
     Json,
@@ -132,6 +139,49 @@ pub enum Command {
         /// Ask the questions one by one in the terminal.
         #[arg(long)]
         interactive: bool,
+        #[arg(long, value_enum, default_value_t = OutFormat::Text)]
+        format: OutFormat,
+    },
+    /// Check scenarios' expectations and locked outcomes; lock or accept outcomes.
+    Test {
+        /// Scenario files or directories (default: `scenarios`).
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Write a lock file beside each scenario that has none.
+        #[arg(long)]
+        lock: bool,
+        /// Accept the current outcome as the new lock: of every scenario, or of the scenarios
+        /// named (repeatable).
+        #[arg(long, value_name = "SCENARIO", num_args = 0..)]
+        accept: Option<Vec<PathBuf>>,
+        #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+        format: TestFormat,
+    },
+    /// Compare outcomes between two rule sets, dates, readings, or with and without an amendment.
+    Diff {
+        /// Scenario files or directories (default: `scenarios`).
+        paths: Vec<PathBuf>,
+        /// The rules on the "to" side (`--rules`; embedded by default).
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// The rules on the "from" side: a directory.
+        #[arg(long, value_name = "DIR")]
+        from_rules: Option<PathBuf>,
+        /// The rules on the "from" side: `jurisdictions/` at a git revision.
+        #[arg(long, value_name = "REV")]
+        from_rev: Option<String>,
+        #[arg(long, value_name = "DATE")]
+        from_as_of: Option<String>,
+        #[arg(long, value_name = "DATE")]
+        to_as_of: Option<String>,
+        #[arg(long, value_name = "QUESTION=READING")]
+        from_reading: Vec<String>,
+        #[arg(long, value_name = "QUESTION=READING")]
+        to_reading: Vec<String>,
+        /// Compare with (from) and without (to) this amending instrument.
+        #[arg(long, value_name = "ID")]
+        without: Vec<String>,
         #[arg(long, value_enum, default_value_t = OutFormat::Text)]
         format: OutFormat,
     },

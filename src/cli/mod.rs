@@ -6,6 +6,8 @@
 mod args;
 mod ask;
 mod brief;
+mod diff;
+mod test;
 
 pub use args::Cli;
 
@@ -105,6 +107,40 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             };
             brief::run(&s, &sc, &opts, &scenario, out_file.as_deref(), pdf, out, err)
         }
+        Command::Test {
+            paths,
+            rules,
+            lock,
+            accept,
+            format,
+        } => test::run(&paths, &rules, lock, accept.as_deref(), format, out, err),
+        Command::Diff {
+            paths,
+            rules,
+            from_rules,
+            from_rev,
+            from_as_of,
+            to_as_of,
+            from_reading,
+            to_reading,
+            without,
+            format,
+        } => diff::run(
+            &diff::Request {
+                paths: &paths,
+                rules: &rules,
+                from_rules: from_rules.as_deref(),
+                from_rev: from_rev.as_deref(),
+                from_as_of: from_as_of.as_deref(),
+                to_as_of: to_as_of.as_deref(),
+                from_reading: &from_reading,
+                to_reading: &to_reading,
+                without: &without,
+                format,
+            },
+            out,
+            err,
+        ),
         Command::Check { files, rules } => cmd_check(&files, &rules, out, err),
         Command::Schema { out_dir } => cmd_schema(out_dir.as_deref(), out, err),
         Command::Completions { shell } => {
@@ -124,7 +160,7 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
     }
 }
 
-fn load_rules(rules: &RuleArgs, err: &mut dyn Write) -> Option<Session> {
+pub(super) fn load_rules(rules: &RuleArgs, err: &mut dyn Write) -> Option<Session> {
     let session = match &rules.rules {
         Some(dir) => match Session::from_dir(dir) {
             Ok(s) => s,
@@ -138,7 +174,7 @@ fn load_rules(rules: &RuleArgs, err: &mut dyn Write) -> Option<Session> {
     Some(session)
 }
 
-fn emit_diagnostics(s: &Session, format: DiagFormat, err: &mut dyn Write) {
+pub(super) fn emit_diagnostics(s: &Session, format: DiagFormat, err: &mut dyn Write) {
     let diags = s.sorted_diagnostics();
     if diags.is_empty() && format == DiagFormat::Human {
         return;
@@ -163,7 +199,7 @@ fn parse_date(s: &str, err: &mut dyn Write) -> Option<jiff::civil::Date> {
     }
 }
 
-fn unknown_arg(err: &mut dyn Write, code: &str, what: &str, name: &str, names: &[&str]) {
+pub(super) fn unknown_arg(err: &mut dyn Write, code: &str, what: &str, name: &str, names: &[&str]) {
     let hint = diag::suggest(name, names.iter().copied()).map_or_else(
         || format!("known: {}", names.join(", ")),
         |x| format!("did you mean `{x}`?"),
@@ -183,7 +219,7 @@ fn instrument_arg(s: &Session, name: &str, err: &mut dyn Write) -> Option<crate:
     found
 }
 
-fn options(s: &Session, args: &EvalArgs, err: &mut dyn Write) -> Option<Options> {
+pub(super) fn options(s: &Session, args: &EvalArgs, err: &mut dyn Write) -> Option<Options> {
     let as_of = match &args.as_of {
         Some(d) => Some(parse_date(d, err)?),
         None => None,

@@ -323,3 +323,39 @@ pub fn obligation_dependencies(rs: &RuleSet) -> (Vec<Vec<QuestionId>>, Vec<Vec<I
     }
     (questions, amendments)
 }
+
+/// The name a node has in [`crate::ir::print::rules`] (e.g. `obligation eu-ai-act/x`).
+pub fn rule_name(rs: &RuleSet, n: Node) -> Option<String> {
+    let inst = |i: InstrumentId| rs.instrument(i).map_or("?", |x| x.id.as_str());
+    Some(match n {
+        Node::Fact(f) => {
+            let f = rs.fact(f)?;
+            format!("fact {}.{}", f.on, f.id)
+        }
+        Node::Def(d) => {
+            let d = rs.def(d)?;
+            format!("definition {}/{}", inst(d.instrument), d.id)
+        }
+        Node::Role(r) => {
+            let r = rs.role(r)?;
+            format!("role {}/{}", inst(r.instrument), r.id)
+        }
+        Node::Obligation(o) => {
+            let o = rs.obligation(o)?;
+            format!("obligation {}/{}", inst(o.instrument), o.id)
+        }
+        Node::Exemption(x) => {
+            let x = rs.exemption(x)?;
+            format!("exemption {}/{}", inst(x.instrument), x.id)
+        }
+        Node::Question(q) => {
+            let q = rs.question(q)?;
+            format!("question {}/{}", inst(q.instrument), q.id)
+        }
+        Node::Penalty(p) => {
+            let p = rs.penalty(p)?;
+            format!("penalty {}/{}", inst(p.instrument), p.id)
+        }
+        Node::Amendment(a) => format!("instrument {}", rs.instrument(a)?.id),
+    })
+}

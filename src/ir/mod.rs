@@ -3,6 +3,7 @@
 //! Produced by `resolve`, read by `graph`, `eval` and `report`. Nothing here refers to TOML.
 
 mod expr;
+pub mod print;
 mod scenario;
 
 pub use expr::*;

@@ -18,6 +18,7 @@ mod props;
 mod roles;
 mod scenarios;
 mod support;
+mod test_cmd;
 mod time;
 mod unknowns;
 

@@ -174,7 +174,7 @@ facts = { compute = 5e25 }
 "#;
 
 /// Writes the toy rule set and scenario to a fresh directory.
-fn setup() -> (PathBuf, String, String) {
+pub(crate) fn setup() -> (PathBuf, String, String) {
     let dir = std::env::temp_dir().join(format!(
         "onus-time-{}-{}",
         std::process::id(),
