@@ -40,6 +40,18 @@ impl Fixture {
         onus(&args)
     }
 
+    /// Adds an actor with its own closed model placed in the EU: new findings, expectations intact.
+    fn add_model(&self, scenario: &str, id: &str) {
+        let path = self.dir.join("scenarios").join(scenario);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let _ = std::fs::write(
+            &path,
+            format!(
+                "{text}\n[[actor]]\nid = \"{id}\"\nfacts = {{ established_in = \"eu\" }}\n\n[[model]]\nid = \"{id}-model\"\ncreator = \"{id}\"\nfacts = {{ training_compute = 5e23, generative = true, markets = [\"eu\"], placed_on_market = 2026-01-10 }}\n"
+            ),
+        );
+    }
+
     /// Raises the systemic-risk threshold to 10^26 FLOP in the scratch rules.
     fn change_threshold(&self) {
         let path = self.dir.join("rules/eu/ai-act.toml");
@@ -116,11 +128,9 @@ fn accepting_one_scenario_leaves_the_other_failing() {
     let f = Fixture::new("accept");
     let (code, _, _) = f.test(&["--lock"]);
     assert_eq!(code, 0);
-    // Make both scenarios change: the threshold moves, and the below-systemic model's licence
-    // is no longer open source.
-    f.change_threshold();
-    let below = f.dir.join("scenarios/below.toml");
-    let _ = std::fs::write(&below, read(&below).replace("\"apache-2.0\"", "\"llama-3.1\""));
+    // Both scenarios gain a new provider, so both outcomes differ from their locks.
+    f.add_model("above.toml", "newco");
+    f.add_model("below.toml", "otherco");
     let (code, out, _) = f.test(&[]);
     assert_eq!(code, 1);
     assert!(out.contains("0 passed, 2 failed"), "{out}");
@@ -197,7 +207,9 @@ fn diff_between_two_rule_sets_attributes_changes() {
         &f.p("scenarios"),
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("eu-ai-act: +0 gained, −16 lost"), "{out}");
+    // Above 10^25 but below 10^26 FLOP, the model loses its systemic-risk duties.
+    assert!(out.contains("eu-ai-act: +0 gained, −"), "{out}");
+    assert!(out.contains("− eu-ai-act Art. 55(1)(a) model_evaluation (kestrel-405b) applies"), "{out}");
     assert!(out.contains("Rules that differ between the two rule sets\n  definition eu-ai-act/systemic_risk_compute [Art. 51(2)]"), "{out}");
 }
 
