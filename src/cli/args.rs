@@ -48,6 +48,13 @@ pub enum DiagFormat {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Svg,
+    Mermaid,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum TestFormat {
     Text,
     Json,
@@ -88,6 +95,13 @@ pub enum Command {
         /// Show how far each numeric fact is from the thresholds the rules compare it with.
         #[arg(long)]
         sensitivity: bool,
+        /// Treat the arguments as a batch: directories of scenario files or JSON-lines files
+        /// (one scenario object per line); write JSON lines or a summary table.
+        #[arg(long)]
+        batch: bool,
+        /// With `--batch`: print a summary table (actors × obligations counted) instead of JSON lines.
+        #[arg(long)]
+        summary: bool,
         #[arg(long, value_enum, default_value_t = OutFormat::Text)]
         format: OutFormat,
     },
@@ -182,6 +196,34 @@ pub enum Command {
         /// Compare with (from) and without (to) this amending instrument.
         #[arg(long, value_name = "ID")]
         without: Vec<String>,
+        #[arg(long, value_enum, default_value_t = OutFormat::Text)]
+        format: OutFormat,
+    },
+    /// Draw the decision graph of the rule set, or the part a scenario touches.
+    Graph {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Only this instrument.
+        #[arg(long, value_name = "ID")]
+        instrument: Option<String>,
+        /// Only the part of the graph this scenario touches, with the path to each finding.
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+    },
+    /// Check the rule set: with `--deep`, explore each instrument's fact space for dead rules,
+    /// swallowing exemptions, roles nobody can hold and contested findings, with witnesses.
+    Lint {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[arg(long)]
+        deep: bool,
+        #[arg(long, value_name = "ID")]
+        instrument: Option<String>,
+        /// Directory to write witness scenarios into.
+        #[arg(long, value_name = "DIR")]
+        witnesses: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = OutFormat::Text)]
         format: OutFormat,
     },

@@ -5,8 +5,11 @@
 
 mod args;
 mod ask;
+mod batch;
 mod brief;
 mod diff;
+mod graph;
+mod lint;
 mod test;
 
 pub use args::Cli;
@@ -50,8 +53,20 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             scenarios,
             rules,
             eval,
+            all_readings: _,
+            sensitivity: _,
+            batch: true,
+            summary,
+            format,
+        } => batch::run(&scenarios, &rules, &eval, summary, format, out, err),
+        Command::Run {
+            scenarios,
+            rules,
+            eval,
             all_readings,
             sensitivity,
+            batch: false,
+            summary: _,
             format,
         } => cmd_run(
             &scenarios,
@@ -141,6 +156,19 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             out,
             err,
         ),
+        Command::Graph {
+            rules,
+            instrument,
+            scenario,
+            format,
+        } => graph::run(&rules, instrument.as_deref(), scenario.as_deref(), format, out, err),
+        Command::Lint {
+            rules,
+            deep,
+            instrument,
+            witnesses,
+            format,
+        } => lint::run(&rules, deep, instrument.as_deref(), witnesses.as_deref(), format, out, err),
         Command::Check { files, rules } => cmd_check(&files, &rules, out, err),
         Command::Schema { out_dir } => cmd_schema(out_dir.as_deref(), out, err),
         Command::Completions { shell } => {

@@ -9,6 +9,7 @@
     clippy::expect_used
 )]
 
+mod analysis;
 mod ask;
 mod bad_inputs;
 mod brief;

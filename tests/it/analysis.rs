@@ -1,0 +1,1 @@
+//! `onus graph`, `onus lint --deep`, `onus run --batch`.
