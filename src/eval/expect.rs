@@ -84,7 +84,8 @@ pub fn check_expectations(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Vec<Exp
                             .is_some_and(|xx| &xx.id == e)
                     });
                     let from = x.applies_from.is_none_or(|d| f.applies_from == Some(d));
-                    st && ex && from
+                    let due = x.deadline.is_none_or(|d| f.deadline == Some(d));
+                    st && ex && from && due
                 };
                 // An obligation of a role the actor does not hold does not apply to it either.
                 let ok = match want {
@@ -105,6 +106,9 @@ pub fn check_expectations(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Vec<Exp
                                     s.push_str(&format!(" from {d}"));
                                 }
                             }
+                            if let Some(d) = f.deadline {
+                                s.push_str(&format!(" due {d}"));
+                            }
                             s
                         })
                         .collect();
@@ -114,6 +118,9 @@ pub fn check_expectations(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Vec<Exp
                     }
                     if let Some(d) = x.applies_from {
                         wanted.push_str(&format!(" from {d}"));
+                    }
+                    if let Some(d) = x.deadline {
+                        wanted.push_str(&format!(" due {d}"));
                     }
                     fails.push(ExpectFailure {
                         span: x.span,

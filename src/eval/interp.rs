@@ -13,6 +13,7 @@ struct Cached {
     missing: (u32, u32),
     reads: (u32, u32),
     defs: (u32, u32),
+    readings: (u32, u32),
 }
 
 fn range(start: usize, end: usize) -> (u32, u32) {
@@ -38,6 +39,9 @@ pub struct Interp<'a> {
     arena_missing: Vec<FactRef>,
     arena_reads: Vec<Read>,
     arena_defs: Vec<DefUse>,
+    arena_readings: Vec<QuestionId>,
+    /// Questions whose reading the current step read.
+    readings: Vec<QuestionId>,
     missing: Vec<FactRef>,
     reads: Vec<Read>,
     defs: Vec<DefUse>,
@@ -72,6 +76,8 @@ impl<'a> Interp<'a> {
             arena_missing: Vec::new(),
             arena_reads: Vec::new(),
             arena_defs: Vec::new(),
+            arena_readings: Vec::new(),
+            readings: Vec::new(),
             missing: Vec::new(),
             reads: Vec::new(),
             defs: Vec::new(),
@@ -89,6 +95,7 @@ impl<'a> Interp<'a> {
         self.missing.clear();
         self.reads.clear();
         self.defs.clear();
+        self.readings.clear();
         let v = self.eval(e);
         // Copy out only what is there, so the buffers keep their capacity between steps.
         let mut missing = if self.missing.is_empty() {
@@ -113,11 +120,20 @@ impl<'a> Interp<'a> {
             d.dedup_by_key(|d| (d.def, d.entity));
             d
         };
+        let readings = if self.readings.is_empty() {
+            Vec::new()
+        } else {
+            let mut r = self.readings.clone();
+            r.sort();
+            r.dedup();
+            r
+        };
         let step = Step {
             rule,
             result: v.clone(),
             reads,
             defs,
+            readings,
         };
         (v, step, missing)
     }
@@ -197,6 +213,8 @@ impl<'a> Interp<'a> {
         if let Some(Some(c)) = self.cache.get(slot) {
             self.missing
                 .extend_from_slice(slice(&self.arena_missing, c.missing));
+            self.readings
+                .extend_from_slice(slice(&self.arena_readings, c.readings));
             let value = c.value.clone();
             if self.trace {
                 self.reads
@@ -218,6 +236,7 @@ impl<'a> Interp<'a> {
             vec![Value::Absent, entity.map_or(Value::Absent, Value::Entity)],
         );
         let (m0, r0, d0) = (self.missing.len(), self.reads.len(), self.defs.len());
+        let q0 = self.readings.len();
         let value = self.eval(expr);
         self.env = saved_env;
         let m = self.arena_missing.len();
@@ -229,8 +248,12 @@ impl<'a> Interp<'a> {
         let d = self.arena_defs.len();
         self.arena_defs
             .extend_from_slice(self.defs.get(d0..).unwrap_or(&[]));
+        let q = self.arena_readings.len();
+        self.arena_readings
+            .extend_from_slice(self.readings.get(q0..).unwrap_or(&[]));
         let cached = Cached {
             value: value.clone(),
+            readings: range(q, self.arena_readings.len()),
             missing: range(m, self.arena_missing.len()),
             reads: range(r, self.arena_reads.len()),
             defs: range(d, self.arena_defs.len()),
@@ -408,7 +431,10 @@ impl<'a> Interp<'a> {
                     _ => Value::Unknown,
                 }
             }
-            ExprKind::Reading(q) => Value::Enum(self.version.reading(*q)),
+            ExprKind::Reading(q) => {
+                self.readings.push(*q);
+                Value::Enum(self.version.reading(*q))
+            }
             ExprKind::Error => Value::Unknown,
         }
     }

@@ -92,6 +92,8 @@ pub struct Step {
     pub result: Value,
     pub reads: Vec<Read>,
     pub defs: Vec<DefUse>,
+    /// Unsettled questions whose reading this step read (recorded even without `trace`).
+    pub readings: Vec<QuestionId>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -211,6 +213,18 @@ fn selected(sc: &Scenario, opts: &Options, id: InstrumentId) -> bool {
 /// Evaluates a scenario against a rule set.
 pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
     let as_of = opts.as_of.unwrap_or(sc.as_of);
+    // A scenario may declare itself a hypothetical analysis; an explicit wider filter wins.
+    let effective;
+    let opts = match sc.status {
+        Some(st) if st > opts.status => {
+            effective = Options {
+                status: st,
+                ..opts.clone()
+            };
+            &effective
+        }
+        _ => opts,
+    };
     let version = Version::new(rs, sc, opts, as_of);
     let mut ip = Interp::new(rs, sc, &version, opts.trace);
     let mut out = Outcome {
@@ -260,6 +274,9 @@ pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
             let Some(role) = rs.role(role_id) else {
                 continue;
             };
+            if role.added_by.is_some_and(|a| !version.is_active(a)) {
+                continue;
+            }
             let n_subjects = sc.entities(role.subject).len();
             for s in 0..n_subjects {
                 let subject = EntityRef {
@@ -386,6 +403,7 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
                 },
                 reads: Vec::new(),
                 defs: Vec::new(),
+                readings: Vec::new(),
             });
         }
         // The route that decided: the first true one, else the first still open.
@@ -447,17 +465,45 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
         let Some(obligations) = cx.rs.role_obligations.get(cx.role_id.index()) else {
             continue;
         };
+        let mut role_readings: Vec<QuestionId> = out
+            .roles
+            .last()
+            .map(|r| r.trace.iter().flat_map(|st| st.readings.iter().copied()).collect())
+            .unwrap_or_default();
+        role_readings.sort();
+        role_readings.dedup();
         for &oid in obligations {
             if cx.version.repealed(oid) {
                 continue;
             }
-            let f = obligation(ip, &cx, a32, holds, &missing, oid);
+            let f = obligation(ip, &cx, a32, holds, &missing, &role_readings, oid);
             out.findings.push(f);
         }
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn obligation(
+    ip: &mut Interp<'_>,
+    cx: &RoleCtx<'_>,
+    actor: u32,
+    holds: Tri,
+    role_missing: &[FactRef],
+    role_readings: &[QuestionId],
+    oid: ObligationId,
+) -> Finding {
+    let mut f = obligation_status(ip, cx, actor, holds, role_missing, oid);
+    // The readings this finding depended on: those read while deciding the role or any step
+    // of the obligation.
+    let mut qs: Vec<QuestionId> = role_readings.to_vec();
+    qs.extend(f.trace.iter().flat_map(|st| st.readings.iter().copied()));
+    qs.sort();
+    qs.dedup();
+    f.readings = qs.into_iter().map(|q| (q, cx.version.reading(q))).collect();
+    f
+}
+
+fn obligation_status(
     ip: &mut Interp<'_>,
     cx: &RoleCtx<'_>,
     actor: u32,
@@ -498,9 +544,7 @@ fn obligation(
                 .unwrap_or(false)
         });
     }
-    if let Some(list) = cx.rs.obligation_questions.get(oid.index()) {
-        f.readings = list.iter().map(|q| (*q, cx.version.reading(*q))).collect();
-    }
+    let _ = &cx.rs.obligation_questions;
     if let Some(p) = cx.version.penalty(oid) {
         let pen = cx.rs.penalty(p);
         let (amount, unit) = match pen.and_then(|x| x.amount.as_ref()) {

@@ -234,7 +234,59 @@ impl DecisionGraph {
     }
 }
 
-/// Reports every cycle between definitions, naming each edge with its location.
+fn through_base(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Link(_, Link::Base) => true,
+        ExprKind::Link(t, _) | ExprKind::Fact(t, _) | ExprKind::Def(t, _) => through_base(t),
+        _ => false,
+    }
+}
+
+/// References a definition makes to itself, and whether each goes through `base`.
+fn self_refs(e: &Expr, me: DefId, out: &mut Vec<bool>) {
+    if let ExprKind::Def(t, d) = &e.kind {
+        if *d == me {
+            out.push(through_base(t));
+        }
+    }
+    match &e.kind {
+        ExprKind::Fact(t, _) | ExprKind::Def(t, _) | ExprKind::Link(t, _) | ExprKind::Not(t)
+        | ExprKind::Neg(t) | ExprKind::Present(t) => self_refs(t, me, out),
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Cmp(_, a, b)
+        | ExprKind::Arith(_, a, b)
+        | ExprKind::In(a, b, _)
+        | ExprKind::Min(a, b)
+        | ExprKind::Max(a, b) => {
+            self_refs(a, me, out);
+            self_refs(b, me, out);
+        }
+        ExprKind::If(c, a, b) => {
+            self_refs(c, me, out);
+            self_refs(a, me, out);
+            self_refs(b, me, out);
+        }
+        ExprKind::Quant { over, body, .. } => {
+            self_refs(over, me, out);
+            self_refs(body, me, out);
+        }
+        _ => {}
+    }
+}
+
+/// Whether a definition on models recurses only through `base` (e.g. "a licence stacks through
+/// derivatives"): well-founded, since a scenario's lineage is checked to be acyclic.
+fn recurses_through_base(rs: &RuleSet, d: DefId) -> bool {
+    let Some(def) = rs.def(d) else { return false };
+    let mut refs = Vec::new();
+    self_refs(&def.expr, d, &mut refs);
+    def.on == Some(Kind::Model) && !refs.is_empty() && refs.iter().all(|b| *b)
+}
+
+/// Reports every cycle between definitions, naming each edge with its location. A definition
+/// on models that reads itself only through `model.base` is recursion along the lineage, not a
+/// cycle.
 pub fn check_cycles(rs: &RuleSet) -> Vec<Diagnostic> {
     let g = DecisionGraph::build(rs);
     let mut out = Vec::new();
@@ -250,6 +302,13 @@ pub fn check_cycles(rs: &RuleSet) -> Vec<Diagnostic> {
                 .first()
                 .is_some_and(|&i| g.graph.find_edge(i, i).is_some());
         if scc.len() < 2 && !self_loop {
+            continue;
+        }
+        if self_loop
+            && scc.first().is_some_and(|&i| {
+                matches!(g.graph.node_weight(i), Some(Node::Def(d)) if recurses_through_base(rs, *d))
+            })
+        {
             continue;
         }
         let mut edges: Vec<(DefId, DefId, Span)> = Vec::new();

@@ -318,6 +318,8 @@ pub struct Role {
     pub routes: Vec<Route>,
     /// Commentary from the rule file: uncertainty, sources, what is not modelled.
     pub note: Option<String>,
+    /// Set for a role an amending instrument adds: it exists only while that amendment counts.
+    pub added_by: Option<InstrumentId>,
     pub span: Span,
 }
 
@@ -399,6 +401,8 @@ pub struct Penalty {
     pub formula: String,
     /// A number with a currency unit, in scope `actor` (slot 0) and the subject (slot 1).
     pub amount: Option<Expr>,
+    /// The kind of subject the amount reads, if it reads one.
+    pub subject: Option<Kind>,
     pub per: Option<String>,
     pub note: Option<String>,
     pub span: Span,

@@ -43,6 +43,8 @@ pub struct Scenario {
     pub actor_systems: Vec<Vec<u32>>,
     pub actor_deployments: Vec<Vec<u32>>,
     pub expects: Vec<Expectation>,
+    /// Which texts count, if the scenario says (a hypothetical analysis of bills).
+    pub status: Option<super::StatusFilter>,
     /// Readings the scenario chooses for unsettled questions.
     pub readings: Vec<(super::QuestionId, u16)>,
     pub span: Span,
@@ -113,6 +115,7 @@ pub struct Expectation {
     pub status: Option<String>,
     pub exempted_by: Option<String>,
     pub applies_from: Option<Date>,
+    pub deadline: Option<Date>,
     pub reason: Option<String>,
     pub span: Span,
 }

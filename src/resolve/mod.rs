@@ -921,6 +921,7 @@ impl Builder<'_> {
                 citation: citation.clone(),
                 routes: Vec::new(),
                 note: r.note.clone(),
+                added_by: self.added_by,
                 span,
             });
             let mut routes = Vec::new();
@@ -1037,10 +1038,11 @@ impl Builder<'_> {
                 .deadline
                 .as_ref()
                 .map(|w| self.cond(inst, file, subject, w, Type::Date));
-            let penalty = o
-                .penalty
-                .as_ref()
-                .and_then(|p| self.find_penalty(inst, file, p));
+            let penalty = o.penalty.as_ref().and_then(|p| {
+                let id = self.find_penalty(inst, file, p)?;
+                self.check_penalty_subject(file, p, id, subject);
+                Some(id)
+            });
             self.rs.obligations.push(Obligation {
                 instrument: inst,
                 id: o.id.get_ref().clone(),

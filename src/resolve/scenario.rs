@@ -136,8 +136,20 @@ impl Resolver<'_> {
             actor_deployments: Vec::new(),
             expects: Vec::new(),
             readings: Vec::new(),
+            status: None,
             span: whole,
         };
+        if let Some(st) = &raw.meta.status {
+            sc.status = match st.get_ref().as_str() {
+                "in_force" => Some(StatusFilter::InForce),
+                "enacted" => Some(StatusFilter::Enacted),
+                "proposed" => Some(StatusFilter::Proposed),
+                _ => {
+                    self.unknown("E0307", "status filter", st, vec!["in_force", "enacted", "proposed"]);
+                    None
+                }
+            };
+        }
         if let Some(map) = &raw.meta.readings {
             for (q, r) in map {
                 if let Some(x) = self.reading_choice(q, r) {
@@ -745,7 +757,12 @@ impl Resolver<'_> {
             Some(d) => Some(toml_date(self.file, d, &mut self.diags)?),
             None => None,
         };
+        let deadline = match &e.deadline {
+            Some(d) => Some(toml_date(self.file, d, &mut self.diags)?),
+            None => None,
+        };
         Some(Expectation {
+            deadline,
             actor,
             instrument: inst,
             target,

@@ -111,10 +111,27 @@ impl Builder<'_> {
                 continue;
             }
             let citation = self.citation_pub(file, p.citation.as_ref(), "penalty", &p.id);
+            let subject = match &p.subject {
+                None => None,
+                Some(k) => match Kind::parse(k.get_ref()) {
+                    Some(k) if k != Kind::Actor => Some(k),
+                    _ => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "E0304",
+                                format!("`{}` cannot be a penalty's subject", k.get_ref()),
+                            )
+                            .at(sspan(file, k))
+                            .help("a penalty reads a `model`, a `system` or a `deployment`"),
+                        );
+                        None
+                    }
+                },
+            };
             let amount = p
                 .amount
                 .as_ref()
-                .map(|a| self.penalty_amount(inst, file, a));
+                .map(|a| self.penalty_amount(inst, file, a, subject));
             if let Some(per) = &p.per {
                 if !["violation", "day"].contains(&per.as_str()) {
                     self.diags.push(
@@ -133,6 +150,7 @@ impl Builder<'_> {
                 citation,
                 formula: p.formula.clone(),
                 amount,
+                subject,
                 per: p.per.clone(),
                 note: p.note.clone(),
                 span,
@@ -140,12 +158,13 @@ impl Builder<'_> {
         }
     }
 
-    fn penalty_amount(&mut self, inst: InstrumentId, file: FileId, a: &SStr) -> Expr {
+    fn penalty_amount(&mut self, inst: InstrumentId, file: FileId, a: &SStr, subject: Option<Kind>) -> Expr {
         let (ast, map) = self.parse_expr_pub(file, a);
-        let scope = super::typeck::Scope::new(
-            vec![("actor".to_string(), Type::Entity(Kind::Actor))],
-            false,
-        );
+        let mut vars = vec![("actor".to_string(), Type::Entity(Kind::Actor))];
+        if let Some(k) = subject {
+            vars.push((k.name().to_string(), Type::Entity(k)));
+        }
+        let scope = super::typeck::Scope::new(vars, false);
         let e = match ast {
             Some(ast) => self.check_expr(inst, &scope, map.clone(), &ast, None),
             None => Expr {
@@ -163,6 +182,32 @@ impl Builder<'_> {
             ),
         }
         e
+    }
+
+    /// A penalty that reads a subject may only be named by obligations about that kind.
+    pub(crate) fn check_penalty_subject(
+        &mut self,
+        file: FileId,
+        name: &SStr,
+        p: PenaltyId,
+        subject: Kind,
+    ) {
+        if let Some(k) = self.rs.penalty(p).and_then(|x| x.subject) {
+            if k != subject {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0202",
+                        format!(
+                            "penalty `{}` reads {}, but this obligation is about {}",
+                            name.get_ref(),
+                            k.a(),
+                            subject.a()
+                        ),
+                    )
+                    .at(sspan(file, name)),
+                );
+            }
+        }
     }
 
     pub(crate) fn find_penalty(
@@ -308,8 +353,9 @@ impl Builder<'_> {
                 let e = self.cond_pub(inst, file, subject, w, Type::Date);
                 push(OverlayTarget::ObligationDeadline(o, e), &mut targets);
             }
-            if let Some(p) = &a.penalty {
-                if let Some(p) = self.find_penalty(inst, file, p) {
+            if let Some(name) = &a.penalty {
+                if let Some(p) = self.find_penalty(inst, file, name) {
+                    self.check_penalty_subject(file, name, p, subject);
                     push(OverlayTarget::ObligationPenalty(o, p), &mut targets);
                 }
             }

@@ -251,9 +251,14 @@ pub struct RawPenalty {
     pub citation: Option<SStr>,
     /// The rule in words, shown when the amount cannot be computed.
     pub formula: String,
-    /// Expression (a number with a currency unit) over `actor` and the subject.
+    /// Expression (a number with a currency unit) over `actor`, and the subject if `subject`
+    /// is given.
     #[schemars(with = "Option<String>")]
     pub amount: Option<SStr>,
+    /// model | system | deployment: the subject the amount may read (then only obligations
+    /// about that kind of subject may name this penalty).
+    #[schemars(with = "Option<String>")]
+    pub subject: Option<SStr>,
     /// violation | day
     pub per: Option<String>,
     pub note: Option<String>,
@@ -338,6 +343,10 @@ pub struct RawScenarioMeta {
     /// Only these instruments (ids); all by default.
     #[schemars(with = "Option<Vec<String>>")]
     pub instruments: Option<Vec<SStr>>,
+    /// Which texts count, when the scenario is a hypothetical analysis:
+    /// in_force (default) | enacted | proposed.
+    #[schemars(with = "Option<String>")]
+    pub status: Option<SStr>,
     /// Chosen readings of unsettled questions: question id → reading id.
     #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub readings: Option<BTreeMap<SStr, SStr>>,
@@ -422,6 +431,9 @@ pub struct RawExpect {
     pub exempted_by: Option<SStr>,
     #[schemars(with = "Option<String>")]
     pub applies_from: Option<Spanned<Datetime>>,
+    /// The date the duty must be performed by.
+    #[schemars(with = "Option<String>")]
+    pub deadline: Option<Spanned<Datetime>>,
     /// The actor bears nothing under the instrument.
     pub none: Option<bool>,
     pub reason: Option<String>,

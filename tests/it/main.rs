@@ -21,6 +21,7 @@ mod scenarios;
 mod support;
 mod test_cmd;
 mod time;
+mod variants;
 mod unknowns;
 
 /// The hand-written baseline of the benchmark, shared with `bench/`.
