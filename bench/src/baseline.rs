@@ -80,6 +80,21 @@ pub enum St {
 /// (actor, model, obligation id, status)
 pub type Row = (usize, usize, &'static str, St);
 
+/// The obligations this baseline computes.
+pub const OBLIGATIONS: [&str; 11] = [
+    "systemic_risk_notification",
+    "technical_documentation",
+    "downstream_information",
+    "copyright_policy",
+    "training_content_summary",
+    "cooperation_with_authorities",
+    "authorised_representative",
+    "model_evaluation",
+    "systemic_risk_mitigation",
+    "serious_incident_reporting",
+    "cybersecurity_protection",
+];
+
 const GPAI_COMPUTE: f64 = 1e23;
 const SYSTEMIC_COMPUTE: f64 = 1e25;
 
@@ -202,7 +217,16 @@ impl Eval<'_> {
                 "tongyi-qianwen",
             ],
         );
-        let carve = licence_in(m, &["cc-by-nc-4.0", "qwen-research", "mistral-research"]);
+        let carve = licence_in(
+            m,
+            &[
+                "cc-by-nc-4.0",
+                "qwen-research",
+                "mistral-research",
+                "mistral-non-production",
+                "mistral-modified-mit",
+            ],
+        );
         let restr = licence_in(
             m,
             &[

@@ -502,10 +502,26 @@ fn arith(op: ArithOp, x: &Value, y: &Value) -> Value {
                 Value::Unknown
             }
         }
+        (Value::Date(d), Value::Dur(n, DurUnit::WorkingDays)) => {
+            let n = if op == ArithOp::Sub { -n } else { *n };
+            let step = if n < 0 { -1 } else { 1 };
+            let mut left = n.abs();
+            let mut cur = *d;
+            while left > 0 {
+                cur = match cur.checked_add(jiff::Span::new().days(step)) {
+                    Ok(c) => c,
+                    Err(_) => return Value::Unknown,
+                };
+                if !matches!(cur.weekday(), jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday) {
+                    left -= 1;
+                }
+            }
+            Value::Date(cur)
+        }
         (Value::Date(d), Value::Dur(n, unit)) => {
             let n = if op == ArithOp::Sub { -n } else { *n };
             let span = match unit {
-                DurUnit::Days => jiff::Span::new().try_days(n),
+                DurUnit::Days | DurUnit::WorkingDays => jiff::Span::new().try_days(n),
                 DurUnit::Weeks => jiff::Span::new().try_weeks(n),
                 DurUnit::Months => jiff::Span::new().try_months(n),
                 DurUnit::Years => jiff::Span::new().try_years(n),

@@ -75,8 +75,8 @@ pub struct DefUse {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RuleRef {
     Route(RoleId, usize),
-    /// Another actor took the role through a displacing route.
-    Displaced(RoleId, u32),
+    /// Another actor (index) took the role through a displacing route (index).
+    Displaced(RoleId, u32, usize),
     Condition(ObligationId),
     Exemption(ExemptionId),
     Exception(ExemptionId, usize),
@@ -375,6 +375,20 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
             .fold(Tri::False, |acc, (_, t)| acc.or(*t))
     };
     let disp: Vec<Tri> = per_actor.iter().map(disp_of).collect();
+    // For each actor, the displacing route that (possibly) holds: true first, else unknown.
+    let disp_route: Vec<usize> = per_actor
+        .iter()
+        .map(|r| {
+            let pick = |want: Tri| {
+                cx.role
+                    .routes
+                    .iter()
+                    .zip(&r.tris)
+                    .position(|(rt, t)| rt.displaces && *t == want)
+            };
+            pick(Tri::True).or_else(|| pick(Tri::Unknown)).unwrap_or(0)
+        })
+        .collect();
     for (a, r) in per_actor.into_iter().enumerate() {
         let a32 = u32::try_from(a).unwrap_or(u32::MAX);
         let own_non = cx
@@ -396,7 +410,11 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
         let mut trace = r.steps;
         for (b, t) in &others {
             trace.push(Step {
-                rule: RuleRef::Displaced(cx.role_id, *b),
+                rule: RuleRef::Displaced(
+                    cx.role_id,
+                    *b,
+                    disp_route.get(*b as usize).copied().unwrap_or(0),
+                ),
                 result: match t {
                     Tri::True => Value::Bool(true),
                     _ => Value::Unknown,

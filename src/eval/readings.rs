@@ -82,11 +82,15 @@ pub fn contested(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Result<Vec<Cont
         o.trace = false;
         o.readings.extend(combo.iter().copied());
         let out = evaluate(rs, sc, &o);
+        // A finding's label is every question it read under any combination.
         for f in &out.findings {
             let key = (f.actor, f.instrument, f.role, f.subject, f.obligation);
-            all_keys
-                .entry(key)
-                .or_insert_with(|| f.readings.iter().map(|(q, _)| *q).collect());
+            let qs = all_keys.entry(key).or_default();
+            for (q, _) in &f.readings {
+                if !qs.contains(q) {
+                    qs.push(*q);
+                }
+            }
         }
         outcomes.push((combo, out));
     }

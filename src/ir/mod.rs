@@ -85,16 +85,18 @@ pub enum Unit {
     Flop,
     Usd,
     Eur,
+    Cny,
     Users,
     Employees,
     Count,
 }
 
 impl Unit {
-    pub const NAMED: [Unit; 6] = [
+    pub const NAMED: [Unit; 7] = [
         Unit::Flop,
         Unit::Usd,
         Unit::Eur,
+        Unit::Cny,
         Unit::Users,
         Unit::Employees,
         Unit::Count,
@@ -106,6 +108,7 @@ impl Unit {
             Unit::Flop => "FLOP",
             Unit::Usd => "USD",
             Unit::Eur => "EUR",
+            Unit::Cny => "CNY",
             Unit::Users => "users",
             Unit::Employees => "employees",
             Unit::Count => "count",
@@ -121,6 +124,8 @@ impl Unit {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DurUnit {
     Days,
+    /// Monday to Friday; public holidays are not modelled.
+    WorkingDays,
     Weeks,
     Months,
     Years,
@@ -130,6 +135,7 @@ impl DurUnit {
     pub fn parse(s: &str) -> Option<DurUnit> {
         match s {
             "day" | "days" => Some(DurUnit::Days),
+            "working_day" | "working_days" => Some(DurUnit::WorkingDays),
             "week" | "weeks" => Some(DurUnit::Weeks),
             "month" | "months" => Some(DurUnit::Months),
             "year" | "years" => Some(DurUnit::Years),

