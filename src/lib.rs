@@ -38,6 +38,7 @@ pub fn embedded_rule_files() -> &'static [(&'static str, &'static str)] {
 }
 
 /// One run: the files read, the compiled rule set, and every diagnostic so far.
+#[derive(Clone)]
 pub struct Session {
     pub sources: Sources,
     pub rules: RuleSet,
@@ -59,9 +60,12 @@ impl Session {
         }
     }
 
-    /// The embedded rule set.
+    /// The embedded rule set, compiled once per process.
     pub fn embedded() -> Session {
-        Session::from_texts(embedded_rule_files().iter().copied())
+        static EMBEDDED: std::sync::OnceLock<Session> = std::sync::OnceLock::new();
+        EMBEDDED
+            .get_or_init(|| Session::from_texts(embedded_rule_files().iter().copied()))
+            .clone()
     }
 
     /// Every `.toml` file under `dir` (links leading outside it are refused).

@@ -105,7 +105,12 @@ fn finding_status(rs: &RuleSet, f: &crate::eval::Finding) -> String {
 pub fn lock(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Lock {
     let graph = DecisionGraph::build(rs);
     let prints = fingerprints(rs);
-    let actor = |a: u32| sc.actors.get(a as usize).map_or("?", |x| x.id.as_str()).to_string();
+    let actor = |a: u32| {
+        sc.actors
+            .get(a as usize)
+            .map_or("?", |x| x.id.as_str())
+            .to_string()
+    };
     let inst = |i: InstrumentId| rs.instrument(i).map_or("?", |x| x.id.as_str()).to_string();
     let mut lock = Lock::default();
     let add_deps = |lock: &mut Lock, key, node: Node| {
@@ -250,11 +255,18 @@ pub fn dependency_index(rs: &RuleSet) -> DepIndex {
         out.entry(key).or_default().extend(names);
     };
     for (i, r) in rs.roles.iter().enumerate() {
-        add(("role".into(), inst(r.instrument), r.id.clone()), Node::Role(RoleId::from_index(i)));
+        add(
+            ("role".into(), inst(r.instrument), r.id.clone()),
+            Node::Role(RoleId::from_index(i)),
+        );
     }
     for (i, o) in rs.obligations.iter().enumerate() {
         add(
-            ("obligation".into(), inst(o.instrument), format!("{} {}", o.citation, o.id)),
+            (
+                "obligation".into(),
+                inst(o.instrument),
+                format!("{} {}", o.citation, o.id),
+            ),
             Node::Obligation(ObligationId::from_index(i)),
         );
     }
@@ -311,7 +323,11 @@ pub fn compare(
 
 /// Rules whose fingerprint in `current` differs from the one recorded in `old` (only rules the
 /// old lock recorded, and rules of the current set that it did not: those are new).
-pub fn changed_since(old: &Lock, current: &BTreeMap<String, (String, String)>, new: &Lock) -> BTreeMap<String, String> {
+pub fn changed_since(
+    old: &Lock,
+    current: &BTreeMap<String, (String, String)>,
+    new: &Lock,
+) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for name in new.rules.keys().chain(old.rules.keys()) {
         let now = current.get(name);

@@ -227,6 +227,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutFormat::Text)]
         format: OutFormat,
     },
+    /// Every obligation of the rule set and the scenarios that exercise it; exit 1 if one is not.
+    Coverage {
+        /// Scenario files or directories (default: `scenarios`).
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[arg(long, value_enum, default_value_t = OutFormat::Text)]
+        format: OutFormat,
+    },
     /// Validate the rule set and scenario files (and check scenarios' expectations).
     Check {
         /// Scenario files to validate.

@@ -19,7 +19,10 @@ pub fn run(
     err: &mut dyn Write,
 ) -> u8 {
     if out_file.is_some() {
-        let _ = writeln!(err, "error: writing briefings to a file is not implemented yet");
+        let _ = writeln!(
+            err,
+            "error: writing briefings to a file is not implemented yet"
+        );
         return EXIT_INVALID;
     }
     let outcome = crate::eval::evaluate(&s.rules, sc, opts);

@@ -43,7 +43,10 @@ pub fn run(req: &Request<'_>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     };
     let from = match (req.from_rules, req.from_rev) {
         (Some(_), Some(_)) => {
-            let _ = writeln!(err, "error: give either `--from-rules` or `--from-rev`, not both");
+            let _ = writeln!(
+                err,
+                "error: give either `--from-rules` or `--from-rev`, not both"
+            );
             return EXIT_INVALID;
         }
         (Some(dir), None) => match Session::from_dir(dir) {
@@ -58,7 +61,10 @@ pub fn run(req: &Request<'_>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 files.iter().map(|(p, t)| (p.as_str(), t.as_str())),
             )),
             Ok(_) => {
-                let _ = writeln!(err, "error[E0001]: no rule files under `jurisdictions` at `{rev}`");
+                let _ = writeln!(
+                    err,
+                    "error[E0001]: no rule files under `jurisdictions` at `{rev}`"
+                );
                 return EXIT_INVALID;
             }
             Err(e) => {
@@ -77,7 +83,11 @@ pub fn run(req: &Request<'_>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         },
     };
     let default = [PathBuf::from("scenarios")];
-    let paths = if req.paths.is_empty() { &default[..] } else { req.paths };
+    let paths = if req.paths.is_empty() {
+        &default[..]
+    } else {
+        req.paths
+    };
     let files = match source::scenario_files(paths) {
         Ok(f) => f,
         Err(e) => {
@@ -109,16 +119,25 @@ pub fn run(req: &Request<'_>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         return EXIT_INVALID;
     }
     // "With and without an amendment": the amendment counts on the from side only.
-    let Some(from_opts) = options(&from, &eval_args(req.from_as_of, req.from_reading, &[]), err)
-    else {
+    let Some(from_opts) = options(
+        &from,
+        &eval_args(req.from_as_of, req.from_reading, &[]),
+        err,
+    ) else {
         return EXIT_INVALID;
     };
-    let Some(to_opts) = options(&to, &eval_args(req.to_as_of, req.to_reading, req.without), err)
-    else {
+    let Some(to_opts) = options(
+        &to,
+        &eval_args(req.to_as_of, req.to_reading, req.without),
+        err,
+    ) else {
         return EXIT_INVALID;
     };
     let changed_rules = if compare_rules {
-        lockfile::changed_between(&lockfile::fingerprints(&from.rules), &lockfile::fingerprints(&to.rules))
+        lockfile::changed_between(
+            &lockfile::fingerprints(&from.rules),
+            &lockfile::fingerprints(&to.rules),
+        )
     } else {
         BTreeMap::new()
     };
@@ -126,8 +145,22 @@ pub fn run(req: &Request<'_>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let index_to = lockfile::dependency_index(&to.rules);
     let mut all: Vec<(String, String, Vec<Change>)> = Vec::new();
     for (path, a, b) in &pairs {
-        let oa = eval::evaluate(&from.rules, a, &eval::Options { trace: false, ..from_opts.clone() });
-        let ob = eval::evaluate(&to.rules, b, &eval::Options { trace: false, ..to_opts.clone() });
+        let oa = eval::evaluate(
+            &from.rules,
+            a,
+            &eval::Options {
+                trace: false,
+                ..from_opts.clone()
+            },
+        );
+        let ob = eval::evaluate(
+            &to.rules,
+            b,
+            &eval::Options {
+                trace: false,
+                ..to_opts.clone()
+            },
+        );
         let la = lockfile::lock(&from.rules, a, &oa);
         let lb = lockfile::lock(&to.rules, b, &ob);
         let changes = lockfile::compare(&la, &lb, &changed_rules, &[&index_from, &index_to]);
@@ -159,7 +192,9 @@ pub fn run(req: &Request<'_>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 s.push_str("  no change\n");
             }
             for (inst, (gained, lost, changed)) in &impact {
-                s.push_str(&format!("  {inst}: +{gained} gained, −{lost} lost, ~{changed} changed status\n"));
+                s.push_str(&format!(
+                    "  {inst}: +{gained} gained, −{lost} lost, ~{changed} changed status\n"
+                ));
             }
             if compare_rules {
                 s.push_str("\nRules that differ between the two rule sets\n");
@@ -167,7 +202,14 @@ pub fn run(req: &Request<'_>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                     s.push_str("  none\n");
                 }
                 for (r, c) in &changed_rules {
-                    s.push_str(&format!("  {r}{}\n", if c.is_empty() { String::new() } else { format!(" [{c}]") }));
+                    s.push_str(&format!(
+                        "  {r}{}\n",
+                        if c.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" [{c}]")
+                        }
+                    ));
                 }
             }
             let _ = out.write_all(s.as_bytes());
@@ -198,7 +240,11 @@ pub fn run(req: &Request<'_>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 "impact": impact,
                 "changed_rules": changed_rules.iter().map(|(r, c)| serde_json::json!({"rule": r, "citation": c})).collect::<Vec<_>>(),
             });
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            );
         }
     }
     EXIT_OK

@@ -7,6 +7,7 @@ mod args;
 mod ask;
 mod batch;
 mod brief;
+mod coverage;
 mod diff;
 mod graph;
 mod lint;
@@ -120,7 +121,16 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             let Some((s, sc, opts)) = one_scenario(&scenario, &rules, &eval, err) else {
                 return EXIT_INVALID;
             };
-            brief::run(&s, &sc, &opts, &scenario, out_file.as_deref(), pdf, out, err)
+            brief::run(
+                &s,
+                &sc,
+                &opts,
+                &scenario,
+                out_file.as_deref(),
+                pdf,
+                out,
+                err,
+            )
         }
         Command::Test {
             paths,
@@ -161,14 +171,34 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             instrument,
             scenario,
             format,
-        } => graph::run(&rules, instrument.as_deref(), scenario.as_deref(), format, out, err),
+        } => graph::run(
+            &rules,
+            instrument.as_deref(),
+            scenario.as_deref(),
+            format,
+            out,
+            err,
+        ),
         Command::Lint {
             rules,
             deep,
             instrument,
             witnesses,
             format,
-        } => lint::run(&rules, deep, instrument.as_deref(), witnesses.as_deref(), format, out, err),
+        } => lint::run(
+            &rules,
+            deep,
+            instrument.as_deref(),
+            witnesses.as_deref(),
+            format,
+            out,
+            err,
+        ),
+        Command::Coverage {
+            paths,
+            rules,
+            format,
+        } => coverage::run(&paths, &rules, format, out, err),
         Command::Check { files, rules } => cmd_check(&files, &rules, out, err),
         Command::Schema { out_dir } => cmd_schema(out_dir.as_deref(), out, err),
         Command::Completions { shell } => {

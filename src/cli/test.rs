@@ -96,9 +96,18 @@ pub(super) fn changes_text(changes: &[Change], indent: &str) -> String {
             let rules: Vec<String> = c
                 .because
                 .iter()
-                .map(|(r, cit)| if cit.is_empty() { r.clone() } else { format!("{r} [{cit}]") })
+                .map(|(r, cit)| {
+                    if cit.is_empty() {
+                        r.clone()
+                    } else {
+                        format!("{r} [{cit}]")
+                    }
+                })
                 .collect();
-            s.push_str(&format!("{indent}    because changed: {}\n", rules.join("; ")));
+            s.push_str(&format!(
+                "{indent}    because changed: {}\n",
+                rules.join("; ")
+            ));
         }
     }
     s
@@ -125,7 +134,11 @@ pub fn run(
         return EXIT_INVALID;
     };
     let default = [PathBuf::from("scenarios")];
-    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
     let files = match source::scenario_files(paths) {
         Ok(f) => f,
         Err(e) => {
@@ -153,7 +166,10 @@ pub fn run(
     let accepted = |p: &Path| {
         accept.is_some_and(|list| {
             list.iter().any(|a| {
-                a == p || a.canonicalize().ok().is_some_and(|x| p.canonicalize().ok() == Some(x))
+                a == p
+                    || a.canonicalize()
+                        .ok()
+                        .is_some_and(|x| p.canonicalize().ok() == Some(x))
             })
         })
     };
@@ -246,11 +262,7 @@ pub fn run(
                 if !changes.is_empty() {
                     let _ = write!(out, "{}", changes_text(changes, "  "));
                     if r.lock == LockState::Changed {
-                        let _ = writeln!(
-                            out,
-                            "  accept with: onus test --accept {}",
-                            r.path
-                        );
+                        let _ = writeln!(out, "  accept with: onus test --accept {}", r.path);
                     }
                 }
             }
@@ -264,7 +276,11 @@ pub fn run(
                 "failed": n_failed,
                 "scenarios": list,
             });
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            );
         }
         TestFormat::Junit => {
             let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");

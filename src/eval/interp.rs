@@ -512,7 +512,10 @@ fn arith(op: ArithOp, x: &Value, y: &Value) -> Value {
                     Ok(c) => c,
                     Err(_) => return Value::Unknown,
                 };
-                if !matches!(cur.weekday(), jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday) {
+                if !matches!(
+                    cur.weekday(),
+                    jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+                ) {
                     left -= 1;
                 }
             }

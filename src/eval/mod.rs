@@ -486,7 +486,12 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
         let mut role_readings: Vec<QuestionId> = out
             .roles
             .last()
-            .map(|r| r.trace.iter().flat_map(|st| st.readings.iter().copied()).collect())
+            .map(|r| {
+                r.trace
+                    .iter()
+                    .flat_map(|st| st.readings.iter().copied())
+                    .collect()
+            })
             .unwrap_or_default();
         role_readings.sort();
         role_readings.dedup();

@@ -250,8 +250,12 @@ fn self_refs(e: &Expr, me: DefId, out: &mut Vec<bool>) {
         }
     }
     match &e.kind {
-        ExprKind::Fact(t, _) | ExprKind::Def(t, _) | ExprKind::Link(t, _) | ExprKind::Not(t)
-        | ExprKind::Neg(t) | ExprKind::Present(t) => self_refs(t, me, out),
+        ExprKind::Fact(t, _)
+        | ExprKind::Def(t, _)
+        | ExprKind::Link(t, _)
+        | ExprKind::Not(t)
+        | ExprKind::Neg(t)
+        | ExprKind::Present(t) => self_refs(t, me, out),
         ExprKind::And(a, b)
         | ExprKind::Or(a, b)
         | ExprKind::Cmp(_, a, b)

@@ -128,14 +128,22 @@ fn write_expr(rs: &RuleSet, e: &Expr, s: &mut String) {
             s.push(')');
         }
         ExprKind::Min(a, b) | ExprKind::Max(a, b) => {
-            s.push_str(if matches!(e.kind, ExprKind::Min(..)) { "min(" } else { "max(" });
+            s.push_str(if matches!(e.kind, ExprKind::Min(..)) {
+                "min("
+            } else {
+                "max("
+            });
             write_expr(rs, a, s);
             s.push_str(", ");
             write_expr(rs, b, s);
             s.push(')');
         }
         ExprKind::Reading(q) => {
-            let _ = write!(s, "reading.{}", rs.question(*q).map_or("?", |x| x.id.as_str()));
+            let _ = write!(
+                s,
+                "reading.{}",
+                rs.question(*q).map_or("?", |x| x.id.as_str())
+            );
         }
         ExprKind::Error => s.push_str("<error>"),
     }
@@ -166,9 +174,19 @@ pub fn rules(rs: &RuleSet) -> Vec<(String, String, String)> {
     for r in &rs.roles {
         let mut t = format!("subject {} [{}]", r.subject, r.citation);
         for rt in &r.routes {
-            let _ = write!(t, "; route {} displaces={} [{}]", expr(rs, &rt.when), rt.displaces, rt.citation);
+            let _ = write!(
+                t,
+                "; route {} displaces={} [{}]",
+                expr(rs, &rt.when),
+                rt.displaces,
+                rt.citation
+            );
         }
-        out.push((format!("role {}/{}", inst(r.instrument), r.id), r.citation.clone(), t));
+        out.push((
+            format!("role {}/{}", inst(r.instrument), r.id),
+            r.citation.clone(),
+            t,
+        ));
     }
     for o in &rs.obligations {
         let t = format!(
@@ -178,11 +196,17 @@ pub fn rules(rs: &RuleSet) -> Vec<(String, String, String)> {
             opt(rs, o.from.as_ref()),
             opt(rs, o.until.as_ref()),
             opt(rs, o.deadline.as_ref()),
-            o.penalty.and_then(|p| rs.penalty(p)).map_or("-", |p| p.id.as_str()),
+            o.penalty
+                .and_then(|p| rs.penalty(p))
+                .map_or("-", |p| p.id.as_str()),
             o.citation,
             o.title
         );
-        out.push((format!("obligation {}/{}", inst(o.instrument), o.id), o.citation.clone(), t));
+        out.push((
+            format!("obligation {}/{}", inst(o.instrument), o.id),
+            o.citation.clone(),
+            t,
+        ));
     }
     for x in &rs.exemptions {
         let mut t = format!(
@@ -196,9 +220,19 @@ pub fn rules(rs: &RuleSet) -> Vec<(String, String, String)> {
             x.citation
         );
         for e in &x.exceptions {
-            let _ = write!(t, "; unless {} {} [{}]", e.id, expr(rs, &e.when), e.citation);
+            let _ = write!(
+                t,
+                "; unless {} {} [{}]",
+                e.id,
+                expr(rs, &e.when),
+                e.citation
+            );
         }
-        out.push((format!("exemption {}/{}", inst(x.instrument), x.id), x.citation.clone(), t));
+        out.push((
+            format!("exemption {}/{}", inst(x.instrument), x.id),
+            x.citation.clone(),
+            t,
+        ));
     }
     for q in &rs.questions {
         let t = format!(
@@ -207,16 +241,33 @@ pub fn rules(rs: &RuleSet) -> Vec<(String, String, String)> {
             q.readings.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
             q.citation
         );
-        out.push((format!("question {}/{}", inst(q.instrument), q.id), q.citation.clone(), t));
+        out.push((
+            format!("question {}/{}", inst(q.instrument), q.id),
+            q.citation.clone(),
+            t,
+        ));
     }
     for p in &rs.penalties {
-        let t = format!("{} = {} per {:?} [{}]", p.formula, opt(rs, p.amount.as_ref()), p.per, p.citation);
-        out.push((format!("penalty {}/{}", inst(p.instrument), p.id), p.citation.clone(), t));
+        let t = format!(
+            "{} = {} per {:?} [{}]",
+            p.formula,
+            opt(rs, p.amount.as_ref()),
+            p.per,
+            p.citation
+        );
+        out.push((
+            format!("penalty {}/{}", inst(p.instrument), p.id),
+            p.citation.clone(),
+            t,
+        ));
     }
     for (i, ins) in rs.instruments.iter().enumerate() {
         let t = format!(
             "{:?} amends {:?}",
-            ins.status.iter().map(|s| (s.status.name(), s.from.to_string())).collect::<Vec<_>>(),
+            ins.status
+                .iter()
+                .map(|s| (s.status.name(), s.from.to_string()))
+                .collect::<Vec<_>>(),
             ins.amends.map(|a| inst(a))
         );
         let _ = i;
@@ -224,21 +275,48 @@ pub fn rules(rs: &RuleSet) -> Vec<(String, String, String)> {
     }
     for ov in &rs.overlays {
         let (what, t) = match &ov.target {
-            OverlayTarget::ObligationWhen(o, e) => (rs.obligation(*o).map(|x| x.id.clone()), format!("when {}", expr(rs, e))),
-            OverlayTarget::ObligationFrom(o, e) => (rs.obligation(*o).map(|x| x.id.clone()), format!("from {}", expr(rs, e))),
-            OverlayTarget::ObligationUntil(o, e) => (rs.obligation(*o).map(|x| x.id.clone()), format!("until {}", expr(rs, e))),
-            OverlayTarget::ObligationDeadline(o, e) => (rs.obligation(*o).map(|x| x.id.clone()), format!("deadline {}", expr(rs, e))),
+            OverlayTarget::ObligationWhen(o, e) => (
+                rs.obligation(*o).map(|x| x.id.clone()),
+                format!("when {}", expr(rs, e)),
+            ),
+            OverlayTarget::ObligationFrom(o, e) => (
+                rs.obligation(*o).map(|x| x.id.clone()),
+                format!("from {}", expr(rs, e)),
+            ),
+            OverlayTarget::ObligationUntil(o, e) => (
+                rs.obligation(*o).map(|x| x.id.clone()),
+                format!("until {}", expr(rs, e)),
+            ),
+            OverlayTarget::ObligationDeadline(o, e) => (
+                rs.obligation(*o).map(|x| x.id.clone()),
+                format!("deadline {}", expr(rs, e)),
+            ),
             OverlayTarget::ObligationPenalty(o, p) => (
                 rs.obligation(*o).map(|x| x.id.clone()),
                 format!("penalty {}", rs.penalty(*p).map_or("?", |x| x.id.as_str())),
             ),
-            OverlayTarget::DefinitionExpr(d, e) => (rs.def(*d).map(|x| x.id.clone()), format!("expr {}", expr(rs, e))),
-            OverlayTarget::ExemptionWhen(x, e) => (rs.exemption(*x).map(|x| x.id.clone()), format!("when {}", expr(rs, e))),
-            OverlayTarget::RepealObligation(o) => (rs.obligation(*o).map(|x| x.id.clone()), "repeal".into()),
-            OverlayTarget::RepealExemption(x) => (rs.exemption(*x).map(|x| x.id.clone()), "repeal".into()),
+            OverlayTarget::DefinitionExpr(d, e) => (
+                rs.def(*d).map(|x| x.id.clone()),
+                format!("expr {}", expr(rs, e)),
+            ),
+            OverlayTarget::ExemptionWhen(x, e) => (
+                rs.exemption(*x).map(|x| x.id.clone()),
+                format!("when {}", expr(rs, e)),
+            ),
+            OverlayTarget::RepealObligation(o) => {
+                (rs.obligation(*o).map(|x| x.id.clone()), "repeal".into())
+            }
+            OverlayTarget::RepealExemption(x) => {
+                (rs.exemption(*x).map(|x| x.id.clone()), "repeal".into())
+            }
         };
         out.push((
-            format!("amend {}/{} {}", inst(ov.amendment), what.unwrap_or_default(), t.split(' ').next().unwrap_or("")),
+            format!(
+                "amend {}/{} {}",
+                inst(ov.amendment),
+                what.unwrap_or_default(),
+                t.split(' ').next().unwrap_or("")
+            ),
             ov.citation.clone(),
             format!("{t} [{}]", ov.citation),
         ));

@@ -145,7 +145,12 @@ impl Resolver<'_> {
                 "enacted" => Some(StatusFilter::Enacted),
                 "proposed" => Some(StatusFilter::Proposed),
                 _ => {
-                    self.unknown("E0307", "status filter", st, vec!["in_force", "enacted", "proposed"]);
+                    self.unknown(
+                        "E0307",
+                        "status filter",
+                        st,
+                        vec!["in_force", "enacted", "proposed"],
+                    );
                     None
                 }
             };

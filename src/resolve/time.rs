@@ -158,7 +158,13 @@ impl Builder<'_> {
         }
     }
 
-    fn penalty_amount(&mut self, inst: InstrumentId, file: FileId, a: &SStr, subject: Option<Kind>) -> Expr {
+    fn penalty_amount(
+        &mut self,
+        inst: InstrumentId,
+        file: FileId,
+        a: &SStr,
+        subject: Option<Kind>,
+    ) -> Expr {
         let (ast, map) = self.parse_expr_pub(file, a);
         let mut vars = vec![("actor".to_string(), Type::Entity(Kind::Actor))];
         if let Some(k) = subject {

@@ -12,8 +12,8 @@
 mod analysis;
 mod ask;
 mod bad_inputs;
-mod brief;
 mod baseline_agrees;
+mod brief;
 mod cli;
 mod props;
 mod roles;
@@ -21,8 +21,8 @@ mod scenarios;
 mod support;
 mod test_cmd;
 mod time;
-mod variants;
 mod unknowns;
+mod variants;
 
 /// The hand-written baseline of the benchmark, shared with `bench/`.
 #[path = "../../bench/src/baseline.rs"]

@@ -168,7 +168,9 @@ citation = "§1.b.i"
         "s.toml",
         "[scenario]\ntitle = \"t\"\nas_of = 2026-01-01\n[[actor]]\nid = \"meta\"\n[[actor]]\nid = \"a\"\n[[actor]]\nid = \"b\"\n[[model]]\nid = \"llama\"\ncreator = \"meta\"\nfacts = { licence = \"llama-3.1\" }\n[[model]]\nid = \"ft1\"\ncreator = \"a\"\nbase = \"llama\"\nfacts = { licence = \"apache-2.0\" }\n[[model]]\nid = \"ft2\"\ncreator = \"b\"\nbase = \"ft1\"\n",
     );
-    let Some(sc) = sc else { panic!("{:?}", s.diagnostics) };
+    let Some(sc) = sc else {
+        panic!("{:?}", s.diagnostics)
+    };
     let out = evaluate(&s.rules, &sc, &Options::default());
     let holders: Vec<&str> = out
         .roles
@@ -198,5 +200,9 @@ expr = "model.loop"
 citation = "§1"
 "#;
     let s = Session::from_texts([("x.toml", rules)]);
-    assert!(s.diagnostics.iter().any(|d| d.code == "E0401"), "{:?}", s.diagnostics);
+    assert!(
+        s.diagnostics.iter().any(|d| d.code == "E0401"),
+        "{:?}",
+        s.diagnostics
+    );
 }

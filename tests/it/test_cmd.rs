@@ -19,12 +19,25 @@ impl Fixture {
             let _ = std::fs::copy(root().join(from), dir.join(to));
         };
         copy("jurisdictions/facts.toml", "rules/facts.toml");
-        for e in std::fs::read_dir(root().join("jurisdictions/eu")).into_iter().flatten().flatten() {
+        for e in std::fs::read_dir(root().join("jurisdictions/eu"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             let name = e.file_name().to_string_lossy().into_owned();
-            copy(&format!("jurisdictions/eu/{name}"), &format!("rules/eu/{name}"));
+            copy(
+                &format!("jurisdictions/eu/{name}"),
+                &format!("rules/eu/{name}"),
+            );
         }
-        copy("scenarios/eu/eu-open-weights-above-systemic.toml", "scenarios/above.toml");
-        copy("scenarios/eu/eu-open-weights-below-systemic.toml", "scenarios/below.toml");
+        copy(
+            "scenarios/eu/eu-open-weights-above-systemic.toml",
+            "scenarios/above.toml",
+        );
+        copy(
+            "scenarios/eu/eu-open-weights-below-systemic.toml",
+            "scenarios/below.toml",
+        );
         Fixture { dir }
     }
 
@@ -57,7 +70,10 @@ impl Fixture {
         let path = self.dir.join("rules/eu/ai-act.toml");
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(text.contains("expr = \"1e25 FLOP\""));
-        let _ = std::fs::write(&path, text.replace("expr = \"1e25 FLOP\"", "expr = \"1e26 FLOP\""));
+        let _ = std::fs::write(
+            &path,
+            text.replace("expr = \"1e25 FLOP\"", "expr = \"1e26 FLOP\""),
+        );
     }
 }
 
@@ -89,7 +105,9 @@ fn a_failing_expectation_has_a_clear_message() {
     // Claim (wrongly) that the open-source exemption applies to a systemic-risk model.
     let _ = std::fs::write(
         &path,
-        format!("{text}\n[[expect]]\nactor = \"kestrel\"\ninstrument = \"eu-ai-act\"\nobligation = \"technical_documentation\"\nstatus = \"exempt\"\n"),
+        format!(
+            "{text}\n[[expect]]\nactor = \"kestrel\"\ninstrument = \"eu-ai-act\"\nobligation = \"technical_documentation\"\nstatus = \"exempt\"\n"
+        ),
     );
     let (code, out, _) = f.test(&[]);
     assert_eq!(code, 1, "{out}");
@@ -106,8 +124,14 @@ fn a_lock_detects_a_changed_rule_and_names_it() {
     let (code, out, _) = f.test(&["--lock"]);
     assert_eq!(code, 0, "{out}");
     let lock = read(&f.dir.join("scenarios/above.lock"));
-    assert!(lock.contains("obligation kestrel | eu-ai-act | Art. 55(1)(a) model_evaluation"), "{lock}");
-    assert!(lock.contains("rule definition eu-ai-act/systemic_risk_compute = "), "{lock}");
+    assert!(
+        lock.contains("obligation kestrel | eu-ai-act | Art. 55(1)(a) model_evaluation"),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("rule definition eu-ai-act/systemic_risk_compute = "),
+        "{lock}"
+    );
     f.change_threshold();
     let (code, out, _) = f.test(&[]);
     assert_eq!(code, 1, "{out}");
@@ -152,11 +176,22 @@ fn junit_output_parses_back() {
     let (code, out, _) = f.test(&["--format", "junit"]);
     assert_eq!(code, 1);
     let doc = roxmltree::Document::parse(&out).unwrap_or_else(|e| panic!("{e}\n{out}"));
-    let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
     assert_eq!(cases.len(), 2);
-    let failures: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("failure")).collect();
+    let failures: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .collect();
     assert_eq!(failures.len(), 1);
-    assert!(failures[0].text().unwrap_or("").contains("systemic_risk_compute"));
+    assert!(
+        failures[0]
+            .text()
+            .unwrap_or("")
+            .contains("systemic_risk_compute")
+    );
     let suite = doc.descendants().find(|n| n.has_tag_name("testsuite"));
     assert_eq!(suite.and_then(|s| s.attribute("failures")), Some("1"));
 }
@@ -169,8 +204,15 @@ fn test_json_reports_changes() {
     let (_, out, _) = f.test(&["--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
     assert_eq!(v["failed"], 1);
-    let s = v["scenarios"].as_array().and_then(|a| a.iter().find(|s| s["lock"] == "changed")).cloned().unwrap_or_default();
-    assert_eq!(s["changes"][0]["because"][0]["rule"], "definition eu-ai-act/systemic_risk_compute");
+    let s = v["scenarios"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["lock"] == "changed"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        s["changes"][0]["because"][0]["rule"],
+        "definition eu-ai-act/systemic_risk_compute"
+    );
 }
 
 #[test]
@@ -180,7 +222,10 @@ fn locks_are_stable_under_reordering_of_rule_files() {
     let lock = read(&f.dir.join("scenarios/above.lock"));
     // Move the files so that they are found in the opposite order.
     let _ = std::fs::create_dir_all(f.dir.join("rules/zz"));
-    let _ = std::fs::rename(f.dir.join("rules/facts.toml"), f.dir.join("rules/zz/vocabulary.toml"));
+    let _ = std::fs::rename(
+        f.dir.join("rules/facts.toml"),
+        f.dir.join("rules/zz/vocabulary.toml"),
+    );
     let _ = std::fs::rename(f.dir.join("rules/eu"), f.dir.join("rules/a-eu"));
     let (code, out, _) = f.test(&[]);
     assert_eq!(code, 0, "{out}");
@@ -194,7 +239,11 @@ fn diff_between_two_rule_sets_attributes_changes() {
     let old = f.dir.join("old");
     let _ = std::fs::create_dir_all(old.join("eu"));
     let _ = std::fs::copy(f.dir.join("rules/facts.toml"), old.join("facts.toml"));
-    for e in std::fs::read_dir(f.dir.join("rules/eu")).into_iter().flatten().flatten() {
+    for e in std::fs::read_dir(f.dir.join("rules/eu"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         let _ = std::fs::copy(e.path(), old.join("eu").join(e.file_name()));
     }
     f.change_threshold();
@@ -209,7 +258,10 @@ fn diff_between_two_rule_sets_attributes_changes() {
     assert_eq!(code, 0, "{err}");
     // Above 10^25 but below 10^26 FLOP, the model loses its systemic-risk duties.
     assert!(out.contains("eu-ai-act: +0 gained, −"), "{out}");
-    assert!(out.contains("− eu-ai-act Art. 55(1)(a) model_evaluation (kestrel-405b) applies"), "{out}");
+    assert!(
+        out.contains("− eu-ai-act Art. 55(1)(a) model_evaluation (kestrel-405b) applies"),
+        "{out}"
+    );
     assert!(out.contains("Rules that differ between the two rule sets\n  definition eu-ai-act/systemic_risk_compute [Art. 51(2)]"), "{out}");
 }
 
@@ -250,7 +302,10 @@ fn diff_between_two_readings() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("tuner:"), "{out}");
-    assert!(out.contains("+ act §3 framework (tuned) pending from 2026-06-30"), "{out}");
+    assert!(
+        out.contains("+ act §3 framework (tuned) pending from 2026-06-30"),
+        "{out}"
+    );
     assert!(out.contains("act: +2 gained"), "{out}");
 }
 
@@ -259,5 +314,8 @@ fn diff_with_and_without_an_amendment() {
     let (_dir, rules, sc) = crate::time::setup();
     let (code, out, err) = onus(&["diff", "--rules", &rules, "--without", "act-delay", &sc]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("~ act §3 framework (base) pending from 2026-06-30 → applies"), "{out}");
+    assert!(
+        out.contains("~ act §3 framework (base) pending from 2026-06-30 → applies"),
+        "{out}"
+    );
 }

@@ -5,7 +5,13 @@ use crate::support::{onus, root};
 
 fn slug(line: &str) -> String {
     line.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect::<String>()
         .trim_start_matches("scenarios_")
         .to_string()
@@ -15,7 +21,11 @@ fn slug(line: &str) -> String {
 fn scenarios_with_options() {
     let list = std::fs::read_to_string(root().join("tests/data/variants.txt")).unwrap_or_default();
     let mut n = 0;
-    for line in list.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for line in list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         n += 1;
         let mut args = vec!["run"];
         args.extend(line.split_whitespace());
