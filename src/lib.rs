@@ -64,7 +64,21 @@ impl Session {
     pub fn embedded() -> Session {
         static EMBEDDED: std::sync::OnceLock<Session> = std::sync::OnceLock::new();
         EMBEDDED
-            .get_or_init(|| Session::from_texts(embedded_rule_files().iter().copied()))
+            .get_or_init(|| {
+                let mut sources = Sources::new();
+                let ids: Vec<FileId> = embedded_rule_files()
+                    .iter()
+                    .map(|(p, t)| sources.add(*p, *t))
+                    .collect();
+                let (rules, diagnostics) =
+                    resolve::compile_rules_versioned(&sources, &ids, Some(embedded::VERSION));
+                Session {
+                    sources,
+                    rules,
+                    rule_files: ids,
+                    diagnostics,
+                }
+            })
             .clone()
     }
 

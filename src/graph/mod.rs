@@ -360,29 +360,60 @@ pub fn check_cycles(rs: &RuleSet) -> Vec<Diagnostic> {
 }
 
 /// For each obligation, the questions and amending instruments in its cone of influence.
+/// Computed forwards from the (few) question and amendment nodes, not backwards from every
+/// obligation.
 pub fn obligation_dependencies(rs: &RuleSet) -> (Vec<Vec<QuestionId>>, Vec<Vec<InstrumentId>>) {
     let g = DecisionGraph::build(rs);
-    let mut questions = Vec::with_capacity(rs.obligations.len());
-    let mut amendments = Vec::with_capacity(rs.obligations.len());
-    for i in 0..rs.obligations.len() {
-        let me = Node::Obligation(ObligationId::from_index(i));
-        let cone = g.cone(me);
-        questions.push(
-            cone.iter()
-                .filter_map(|n| match n {
-                    Node::Question(q) => Some(*q),
-                    _ => None,
-                })
-                .collect(),
-        );
-        amendments.push(
-            cone.iter()
-                .filter_map(|n| match n {
-                    Node::Amendment(a) => Some(*a),
-                    _ => None,
-                })
-                .collect(),
-        );
+    let mut questions: Vec<Vec<QuestionId>> = vec![Vec::new(); rs.obligations.len()];
+    let mut amendments: Vec<Vec<InstrumentId>> = vec![Vec::new(); rs.obligations.len()];
+    let starts: Vec<Node> = (0..rs.questions.len())
+        .map(|i| Node::Question(QuestionId::from_index(i)))
+        .chain(
+            rs.instruments
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.amends.is_some())
+                .map(|(i, _)| Node::Amendment(InstrumentId::from_index(i))),
+        )
+        .collect();
+    for start in starts {
+        let Some(&s0) = g.nodes.get(&start) else {
+            continue;
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![s0];
+        while let Some(i) = stack.pop() {
+            for e in g.graph.edges_directed(i, petgraph::Direction::Outgoing) {
+                let t = e.target();
+                if !seen.insert(t) {
+                    continue;
+                }
+                if let Some(Node::Obligation(o)) = g.graph.node_weight(t) {
+                    match start {
+                        Node::Question(q) => {
+                            if let Some(v) = questions.get_mut(o.index()) {
+                                v.push(q);
+                            }
+                        }
+                        Node::Amendment(a) => {
+                            if let Some(v) = amendments.get_mut(o.index()) {
+                                v.push(a);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                stack.push(t);
+            }
+        }
+    }
+    for v in &mut questions {
+        v.sort();
+        v.dedup();
+    }
+    for v in &mut amendments {
+        v.sort();
+        v.dedup();
     }
     (questions, amendments)
 }

@@ -91,6 +91,16 @@ pub(crate) struct Builder<'s> {
 /// Compiles rule files into a rule set. The rule set is returned even with errors (with
 /// placeholders where rules were broken) so that callers can report everything at once.
 pub fn compile_rules(sources: &Sources, files: &[FileId]) -> (RuleSet, Vec<Diagnostic>) {
+    compile_rules_versioned(sources, files, None)
+}
+
+/// As [`compile_rules`], with the rule-set version given when it is already known (the
+/// embedded rule set's is computed at build time).
+pub fn compile_rules_versioned(
+    sources: &Sources,
+    files: &[FileId],
+    version: Option<&str>,
+) -> (RuleSet, Vec<Diagnostic>) {
     let mut raws = Vec::new();
     let mut diags = Vec::new();
     for &f in files {
@@ -108,7 +118,7 @@ pub fn compile_rules(sources: &Sources, files: &[FileId]) -> (RuleSet, Vec<Diagn
     };
     b.vocabulary(&raws);
     b.instruments(&raws);
-    b.rs.version = version_hash(sources, files);
+    b.rs.version = version.map_or_else(|| version_hash(sources, files), str::to_string);
     let mut rs = b.rs;
     let mut diags = b.diags;
     diags.extend(crate::graph::check_cycles(&rs));

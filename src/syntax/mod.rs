@@ -132,8 +132,13 @@ fn parse_table<'a>(
         }
         return None;
     }
-    let root = DeValue::Table(table.get_ref().clone());
-    if depth(&root, 0) > MAX_TOML_DEPTH {
+    let deepest = table
+        .get_ref()
+        .values()
+        .map(|x| depth(x.get_ref(), 1))
+        .max()
+        .unwrap_or(0);
+    if deepest > MAX_TOML_DEPTH {
         diags.push(
             Diagnostic::error(
                 "E0105",

@@ -40,7 +40,9 @@ fn diagnose(path: &Path) -> (Session, String) {
         let mut files: Vec<(&str, &str)> = onus::embedded_rule_files()
             .iter()
             .copied()
-            .filter(|(p, _)| *p == "jurisdictions/facts.toml" || *p == "jurisdictions/eu/ai-act.toml")
+            .filter(|(p, _)| {
+                *p == "jurisdictions/facts.toml" || *p == "jurisdictions/eu/ai-act.toml"
+            })
             .collect();
         files.push((name.as_str(), text.as_str()));
         Session::from_texts(files)
