@@ -268,7 +268,7 @@ pub fn rules(rs: &RuleSet) -> Vec<(String, String, String)> {
                 .iter()
                 .map(|s| (s.status.name(), s.from.to_string()))
                 .collect::<Vec<_>>(),
-            ins.amends.map(|a| inst(a))
+            ins.amends.map(inst)
         );
         let _ = i;
         out.push((format!("instrument {}", ins.id), ins.citation.clone(), t));
