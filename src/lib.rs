@@ -11,6 +11,7 @@
 //!
 //! [`Session`] ties the steps together for the CLI and for tests.
 
+pub mod analysis;
 pub mod cli;
 pub mod diag;
 pub mod eval;

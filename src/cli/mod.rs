@@ -88,7 +88,17 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 
             let Some((s, sc, opts)) = one_scenario(&scenario, &rules, &eval, err) else {
                 return EXIT_INVALID;
             };
-            ask::run(&s, &sc, &opts, &scenario, interactive, format, out, err)
+            ask::run(
+                &s,
+                &sc,
+                &opts,
+                &scenario,
+                interactive,
+                format,
+                &mut std::io::stdin().lock(),
+                out,
+                err,
+            )
         }
         Command::Explain {
             scenario,
@@ -414,7 +424,13 @@ fn cmd_run(
         OutFormat::Json => {
             let docs: Vec<_> = results
                 .iter()
-                .map(|(sc, o, c)| report::json::report(&s.rules, sc, o, c.as_deref()))
+                .map(|(sc, o, c)| {
+                    let mut doc = report::json::report(&s.rules, sc, o, c.as_deref());
+                    if sensitivity {
+                        doc.sensitivity = Some(ask::sensitivity_json(&s, sc, &opts));
+                    }
+                    doc
+                })
                 .collect();
             let text = match docs.as_slice() {
                 [one] => serde_json::to_string_pretty(one).unwrap_or_default(),

@@ -20,6 +20,9 @@ pub struct Report<'a> {
     pub findings: Vec<FindingOut<'a>>,
     /// With `--all-readings`: findings whose status depends on the reading; otherwise `null`.
     pub contested: Option<Vec<ContestedOut<'a>>>,
+    /// With `--sensitivity`: margins to thresholds (see "ask and sensitivity"); otherwise absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -410,6 +413,7 @@ pub fn report<'a>(
             .map(|f| finding_out(rs, sc, out, f))
             .collect(),
         contested: contested.map(|list| list.iter().map(|c| contested_out(rs, sc, c)).collect()),
+        sensitivity: None,
     }
 }
 
