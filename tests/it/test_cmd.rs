@@ -319,3 +319,34 @@ fn diff_with_and_without_an_amendment() {
         "{out}"
     );
 }
+
+#[test]
+fn diff_against_a_git_revision_of_the_rules() {
+    // The repository's own history: the rules at HEAD against the working tree's.
+    let scenario = root().join("scenarios/eu/eu-finetune-above-third.toml");
+    let (code, out, err) = onus(&[
+        "diff",
+        "--from-rev",
+        "HEAD",
+        "--rules",
+        &root().join("jurisdictions").to_string_lossy(),
+        &scenario.to_string_lossy(),
+    ]);
+    if err.contains("cannot run git") || err.contains("not a git repository") {
+        eprintln!("skipped: no git repository here");
+        return;
+    }
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Rules that differ between the two rule sets"),
+        "{out}"
+    );
+    let (code, _, err) = onus(&[
+        "diff",
+        "--from-rev",
+        "no-such-revision-xyz",
+        &scenario.to_string_lossy(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("E0001"), "{err}");
+}
