@@ -189,7 +189,10 @@ mod tests {
 
     #[test]
     fn md_neutralises_links_images_tags_and_pipes() {
-        assert_eq!(md("[x](javascript:alert(1))"), "\\[x\\](javascript:alert(1))");
+        assert_eq!(
+            md("[x](javascript:alert(1))"),
+            "\\[x\\](javascript:alert(1))"
+        );
         assert_eq!(md("![img](http://e/x.png)"), "\\!\\[img\\](http://e/x.png)");
         assert_eq!(md("<!-- c -->"), "&lt;\\!-- c --&gt;");
         assert_eq!(md("a | b\nc"), "a \\| b c");

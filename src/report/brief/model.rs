@@ -5,7 +5,9 @@
 //! decided here: statuses, dates, missing facts and contested readings all come from `eval`.
 
 use super::super::{asked_actor, explain, money_text, status_words, timeline};
-use crate::eval::{Contested, Exposure, Finding, Outcome, RoleFinding, RoleStatus, RuleRef, Status};
+use crate::eval::{
+    Contested, Exposure, Finding, Outcome, RoleFinding, RoleStatus, RuleRef, Status,
+};
 use crate::ir::*;
 use jiff::civil::Date;
 use std::collections::{BTreeMap, BTreeSet};
@@ -106,7 +108,6 @@ pub struct Brief {
 
 pub struct InstrumentLine {
     pub short: String,
-    pub title: String,
     pub jurisdiction: String,
     pub citation: String,
     pub status: String,
@@ -118,11 +119,9 @@ pub struct InstrumentLine {
 
 pub struct ReadingLine {
     pub question: String,
-    pub question_id: String,
     pub citation: String,
     pub reading: String,
     pub summary: String,
-    pub source: String,
     pub default: bool,
 }
 
@@ -158,9 +157,10 @@ pub struct Chain {
 
 pub struct Lane {
     pub name: String,
-    pub id: String,
-    /// "EU · provider of a general-purpose AI model", with "(undetermined)" when it is.
+    /// Short labels for the diagram, one line per jurisdiction: "EU: provider, gpai provider".
     pub roles: Vec<String>,
+    /// Full role titles per jurisdiction: ("EU", ["provider of an AI system (Art. 3(3))"]).
+    pub titles: Vec<(String, Vec<String>)>,
 }
 
 pub struct Node {
@@ -239,6 +239,9 @@ pub struct TimelineEvent {
     pub label: String,
     pub instrument: String,
     pub tag: Option<Tag>,
+    /// Drawn on the chart: every duty, and of an instrument's status changes the one in force
+    /// at the as-of date and those after it (the table lists the whole history).
+    pub chart: bool,
 }
 
 pub struct QuestionGroup {
@@ -257,20 +260,33 @@ pub struct OpenQuestion {
 pub enum ContestedSection {
     TooMany(usize),
     List {
-        items: Vec<ContestedItem>,
+        /// How many findings change with the reading.
+        count: usize,
+        groups: Vec<ContestedGroup>,
         questions: Vec<QuestionText>,
     },
 }
 
-pub struct ContestedItem {
+/// One actor's findings under one instrument that turn on the same questions: a table with a
+/// row per obligation and a column per combination of readings.
+pub struct ContestedGroup {
     pub actor: String,
     pub instrument: String,
+    /// Column heads: "counts_base: own".
+    pub readings: Vec<String>,
+    pub rows: Vec<ContestedRow>,
+}
+
+pub struct ContestedRow {
     pub citation: String,
     pub label: String,
     pub subject: String,
-    /// (readings, outcome in words)
-    pub outcomes: Vec<(String, Option<Tag>, String)>,
+    /// One per column: the status, or `None` when the actor does not bear the obligation.
+    pub outcomes: Vec<Option<Tag>>,
 }
+
+/// What a contested cell says when the obligation does not arise under that reading.
+pub const DOES_NOT_ARISE: &str = "does not arise";
 
 pub struct QuestionText {
     pub title: String,
@@ -305,11 +321,13 @@ fn actor_name(sc: &Scenario, a: u32) -> String {
 }
 
 fn entity_name(sc: &Scenario, r: EntityRef) -> String {
-    sc.entity(r).map_or_else(|| "?".to_string(), |x| x.name.clone())
+    sc.entity(r)
+        .map_or_else(|| "?".to_string(), |x| x.name.clone())
 }
 
 fn inst_short(rs: &RuleSet, i: InstrumentId) -> String {
-    rs.instrument(i).map_or_else(|| "?".to_string(), |x| x.short.clone())
+    rs.instrument(i)
+        .map_or_else(|| "?".to_string(), |x| x.short.clone())
 }
 
 fn inst_label(rs: &RuleSet, i: InstrumentId) -> String {
@@ -370,7 +388,11 @@ impl Brief {
         Brief {
             title: squash(&sc.title),
             scenario_id: sc.id.clone(),
-            description: sc.description.as_deref().map(squash).filter(|d| !d.is_empty()),
+            description: sc
+                .description
+                .as_deref()
+                .map(squash)
+                .filter(|d| !d.is_empty()),
             as_of: out.as_of,
             version: rs.version.clone(),
             filter: match out.status_filter {
@@ -382,7 +404,7 @@ impl Brief {
             },
             instruments: instruments(rs, out),
             readings: readings(rs, out),
-            summary: summary(rs, sc, out, &questions),
+            summary: summary(rs, sc, out, &questions, contested),
             chain: chain(rs, sc, out),
             matrix: matrix(rs, sc, out),
             actors: actors(rs, sc, out),
@@ -411,7 +433,6 @@ fn instruments(rs: &RuleSet, out: &Outcome) -> Vec<InstrumentLine> {
             let i = rs.instrument(u.instrument)?;
             Some(InstrumentLine {
                 short: i.short.clone(),
-                title: squash(&i.title),
                 jurisdiction: i.jurisdiction.clone(),
                 citation: i.citation.clone(),
                 status: u
@@ -438,11 +459,9 @@ fn readings(rs: &RuleSet, out: &Outcome) -> Vec<ReadingLine> {
             let reading = question.readings.get(usize::from(r))?;
             Some(ReadingLine {
                 question: squash(&question.title),
-                question_id: question.id.clone(),
                 citation: question.citation.clone(),
                 reading: reading.id.clone(),
                 summary: squash(&reading.summary),
-                source: squash(&reading.source),
                 default: r == question.default,
             })
         })
@@ -459,10 +478,24 @@ fn citations<'a>(rs: &RuleSet, fs: impl Iterator<Item = &'a Finding>) -> String 
             }
         }
     }
-    v.join(", ")
+    // The summary stays short: the per-actor section lists every provision.
+    const SHOWN: usize = 5;
+    if v.len() > SHOWN + 1 {
+        let rest = v.len() - SHOWN;
+        v.truncate(SHOWN);
+        format!("{} and {rest} more", v.join(", "))
+    } else {
+        v.join(", ")
+    }
 }
 
-fn summary(rs: &RuleSet, sc: &Scenario, out: &Outcome, questions: &[QuestionGroup]) -> Summary {
+fn summary(
+    rs: &RuleSet,
+    sc: &Scenario,
+    out: &Outcome,
+    questions: &[QuestionGroup],
+    contested: Result<&[Contested], usize>,
+) -> Summary {
     let mut lines = Vec::new();
     for (ai, actor) in sc.actors.iter().enumerate() {
         let ai = u32::try_from(ai).unwrap_or(u32::MAX);
@@ -511,8 +544,11 @@ fn summary(rs: &RuleSet, sc: &Scenario, out: &Outcome, questions: &[QuestionGrou
                 .filter(|f| f.actor == ai && f.instrument == inst)
                 .collect();
             let mut bits: Vec<String> = Vec::new();
-            let applies: Vec<&Finding> =
-                fs.iter().copied().filter(|f| f.status == Status::Applies).collect();
+            let applies: Vec<&Finding> = fs
+                .iter()
+                .copied()
+                .filter(|f| f.status == Status::Applies)
+                .collect();
             if !applies.is_empty() {
                 let since = applies.iter().filter_map(|f| f.applies_from).min();
                 bits.push(format!(
@@ -597,6 +633,13 @@ fn summary(rs: &RuleSet, sc: &Scenario, out: &Outcome, questions: &[QuestionGrou
         if parts.is_empty() {
             parts.push("no role and no obligation under the instruments applied.".to_string());
         }
+        let n_contested = contested.map_or(0, |l| l.iter().filter(|c| c.actor == ai).count());
+        if n_contested > 0 {
+            parts.push(format!(
+                "Under another reading of an unsettled question, {} would differ (section 7).",
+                plural(n_contested, "finding", "findings")
+            ));
+        }
         lines.push(SummaryLine {
             actor: actor.name.clone(),
             parts,
@@ -626,7 +669,7 @@ fn summary(rs: &RuleSet, sc: &Scenario, out: &Outcome, questions: &[QuestionGrou
         }
     }
     let mut exposure = Vec::new();
-    for (_, (_, f)) in &best {
+    for (_, f) in best.values() {
         let Some(x) = &f.exposure else { continue };
         let Some(words) = exposure_words(rs, x) else {
             continue;
@@ -640,15 +683,23 @@ fn summary(rs: &RuleSet, sc: &Scenario, out: &Outcome, questions: &[QuestionGrou
             inst_short(rs, f.instrument)
         ));
     }
-    for t in formulas {
-        exposure.push(format!(
-            "Exposure not computed for lack of facts: {t}."
-        ));
+    match (exposure.is_empty(), formulas.as_slice()) {
+        (_, []) => {}
+        (true, [one]) => exposure.push(format!(
+            "The penalty cannot be computed from the facts given: {one}."
+        )),
+        (true, many) => exposure.push(format!(
+            "{} penalty provisions apply; none can be computed from the facts given (see the obligations in section 4).",
+            many.len()
+        )),
+        (false, many) => exposure.push(format!(
+            "{} cannot be computed from the facts given (see section 4).",
+            plural(many.len(), "further penalty provision", "further penalty provisions")
+        )),
     }
     if exposure.is_empty() {
-        exposure.push(
-            "No penalty is modelled for the obligations that bind or may bind.".to_string(),
-        );
+        exposure
+            .push("No penalty is modelled for the obligations that bind or may bind.".to_string());
     }
     let open_to = questions
         .iter()
@@ -674,26 +725,45 @@ fn chain(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Chain {
         .enumerate()
         .map(|(ai, a)| {
             let ai = u32::try_from(ai).unwrap_or(u32::MAX);
-            let mut roles: Vec<String> = Vec::new();
+            let mut short: Vec<(String, Vec<String>)> = Vec::new();
+            let mut titles: Vec<(String, Vec<String>)> = Vec::new();
             for r in out.roles.iter().filter(|r| r.actor == ai) {
                 let j = rs
                     .instrument(r.instrument)
                     .map_or("?", |i| i.jurisdiction.as_str());
-                let title = rs.role(r.role).map_or("?", |x| x.title.as_str());
+                let role = rs.role(r.role);
                 let suffix = match r.status {
                     RoleStatus::Holds => "",
                     RoleStatus::Undetermined => " (undetermined)",
                     RoleStatus::Displaced => " (displaced)",
                 };
-                let label = format!("{j} · {title}{suffix}");
-                if !roles.contains(&label) {
-                    roles.push(label);
+                let s = format!(
+                    "{}{suffix}",
+                    role.map_or_else(|| "?".to_string(), |x| humanise(&x.id))
+                );
+                let t = format!(
+                    "{} ({}){suffix}",
+                    role.map_or("?", |x| x.title.as_str()),
+                    role_citation(rs, r)
+                );
+                for (list, item) in [(&mut short, s), (&mut titles, t)] {
+                    match list.iter_mut().find(|(k, _)| k == j) {
+                        Some((_, v)) => {
+                            if !v.contains(&item) {
+                                v.push(item);
+                            }
+                        }
+                        None => list.push((j.to_string(), vec![item])),
+                    }
                 }
             }
             Lane {
                 name: a.name.clone(),
-                id: a.id.clone(),
-                roles,
+                roles: short
+                    .iter()
+                    .map(|(j, v)| format!("{j}: {}", v.join(", ")))
+                    .collect(),
+                titles,
             }
         })
         .collect();
@@ -814,7 +884,10 @@ fn matrix(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Matrix {
     let mut per_j: BTreeMap<&str, BTreeSet<InstrumentId>> = BTreeMap::new();
     for f in &out.findings {
         if let Some(i) = rs.instrument(f.instrument) {
-            per_j.entry(i.jurisdiction.as_str()).or_default().insert(f.instrument);
+            per_j
+                .entry(i.jurisdiction.as_str())
+                .or_default()
+                .insert(f.instrument);
         }
     }
     let rows = sc
@@ -899,16 +972,22 @@ fn truth(v: &Value) -> Option<bool> {
 }
 
 /// The reasoning of one finding in sentences, from its trace.
-fn reasoning(rs: &RuleSet, sc: &Scenario, out: &Outcome, r: &RoleFinding, f: &Finding) -> Vec<String> {
+fn reasoning(
+    rs: &RuleSet,
+    sc: &Scenario,
+    out: &Outcome,
+    r: &RoleFinding,
+    f: &Finding,
+) -> Vec<String> {
     let mut v = Vec::new();
     let actor = actor_name(sc, f.actor);
     let role = rs.role(r.role).map_or("?", |x| x.title.as_str());
     let subject = format!("{} {}", r.subject.kind, entity_name(sc, r.subject));
     let cite = role_citation(rs, r);
     v.push(match r.status {
-        RoleStatus::Holds => format!("{actor} is {role} for {subject} ({cite})."),
+        RoleStatus::Holds => format!("{actor} acts as {role} for {subject} ({cite})."),
         _ => format!(
-            "Whether {actor} is {role} for {subject} ({cite}) cannot be decided from the facts given."
+            "Whether {actor} acts as {role} for {subject} ({cite}) cannot be decided from the facts given."
         ),
     });
     for st in &f.trace {
@@ -958,7 +1037,9 @@ fn reasoning(rs: &RuleSet, sc: &Scenario, out: &Outcome, r: &RoleFinding, f: &Fi
             RuleRef::Until(o) => {
                 let c = rs.obligation(o).map_or("?", |x| x.citation.as_str());
                 match &st.result {
-                    Value::Date(d) if *d <= out.as_of => format!("It ceased to apply on {d} ({c})."),
+                    Value::Date(d) if *d <= out.as_of => {
+                        format!("It ceased to apply on {d} ({c}).")
+                    }
                     Value::Date(d) => format!("It applies until {d} ({c})."),
                     _ => format!("Its end date ({c}) depends on facts not given."),
                 }
@@ -1069,6 +1150,12 @@ fn obligation_item(
         },
         Status::NotApplicable => match f.until {
             Some(u) if u <= out.as_of => format!("not applicable: ceased on {u}"),
+            _ if f.trace.iter().any(|st| {
+                matches!(st.rule, RuleRef::Condition(_)) && truth(&st.result) == Some(false)
+            }) =>
+            {
+                "not applicable: its conditions are not met".to_string()
+            }
             _ => "not applicable".to_string(),
         },
         Status::Undetermined => format!(
@@ -1107,15 +1194,15 @@ fn obligation_item(
         facts.push((
             "Reading applied",
             format!(
-                "{} — {}{}: {}",
-                squash(&question.title),
+                "{}{} ({}: {})",
                 reading.id,
                 if *ri == question.default {
                     " (default)"
                 } else {
                     ""
                 },
-                squash(&reading.summary)
+                question.citation,
+                squash(&question.title)
             ),
         ));
     }
@@ -1162,16 +1249,47 @@ fn obligation_item(
 
 fn timeline_of(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Timeline {
     let evs = timeline::events(rs, sc, out);
-    let mut lanes = vec!["Law".to_string()];
-    let mut lane_of: BTreeMap<u32, usize> = BTreeMap::new();
-    for e in &evs {
-        if let Some(a) = e.actor {
-            lane_of.entry(a).or_insert(0);
+    // One lane per instrument (its status changes), then one per actor with dated duties.
+    let mut lanes: Vec<String> = Vec::new();
+    let mut inst_lane: BTreeMap<InstrumentId, usize> = BTreeMap::new();
+    for u in &out.instruments {
+        if evs
+            .iter()
+            .any(|e| e.actor.is_none() && e.instrument == u.instrument)
+        {
+            inst_lane.insert(u.instrument, lanes.len());
+            lanes.push(inst_short(rs, u.instrument));
         }
     }
-    for (a, lane) in lane_of.iter_mut() {
+    let mut actor_lane: BTreeMap<u32, usize> = BTreeMap::new();
+    for e in &evs {
+        if let Some(a) = e.actor {
+            actor_lane.entry(a).or_insert(0);
+        }
+    }
+    for (a, lane) in &mut actor_lane {
         *lane = lanes.len();
         lanes.push(actor_name(sc, *a));
+    }
+    // Name the subject only for actors with several, the instrument only when several
+    // instruments have dated duties.
+    let mut subjects: BTreeMap<u32, BTreeSet<EntityRef>> = BTreeMap::new();
+    let mut duty_insts: BTreeSet<InstrumentId> = BTreeSet::new();
+    for e in &evs {
+        if let (Some(a), Some(sub)) = (e.actor, e.subject) {
+            subjects.entry(a).or_default().insert(sub);
+            duty_insts.insert(e.instrument);
+        }
+    }
+    let many_insts = duty_insts.len() > 1;
+    // The status of each instrument at the as-of date started on this date.
+    let mut current: BTreeMap<InstrumentId, Date> = BTreeMap::new();
+    for e in evs
+        .iter()
+        .filter(|e| e.actor.is_none() && e.date <= out.as_of)
+    {
+        let d = current.entry(e.instrument).or_insert(e.date);
+        *d = (*d).max(e.date);
     }
     let events = evs
         .iter()
@@ -1181,7 +1299,7 @@ fn timeline_of(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Timeline {
             match e.kind {
                 timeline::EventKind::Status => TimelineEvent {
                     date: e.date,
-                    lane: 0,
+                    lane: inst_lane.get(&e.instrument).copied().unwrap_or(0),
                     kind: e.kind,
                     who: short.clone(),
                     what: e.legal_status.map_or("", status_words).to_string(),
@@ -1189,12 +1307,13 @@ fn timeline_of(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Timeline {
                     label: String::new(),
                     instrument: short,
                     tag: None,
+                    chart: current.get(&e.instrument).is_none_or(|d| e.date >= *d),
                 },
                 _ => TimelineEvent {
                     date: e.date,
                     lane: e
                         .actor
-                        .and_then(|a| lane_of.get(&a).copied())
+                        .and_then(|a| actor_lane.get(&a).copied())
                         .unwrap_or(0),
                     kind: e.kind,
                     who: e.actor.map_or(String::new(), |a| actor_name(sc, a)),
@@ -1209,10 +1328,16 @@ fn timeline_of(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Timeline {
                         "{}{}",
                         ob.map_or(String::new(), |o| humanise(&o.id)),
                         e.subject
+                            .filter(|_| {
+                                e.actor
+                                    .and_then(|a| subjects.get(&a))
+                                    .is_some_and(|x| x.len() > 1)
+                            })
                             .map_or(String::new(), |s| format!(" — {}", entity_name(sc, s)))
                     ),
-                    instrument: short,
+                    instrument: if many_insts { short } else { String::new() },
                     tag: e.status.map(Tag::of),
+                    chart: true,
                 },
             }
         })
@@ -1261,8 +1386,7 @@ fn open_questions(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Vec<QuestionGro
     }
     let mut groups: BTreeMap<Option<usize>, Vec<OpenQuestion>> = BTreeMap::new();
     for (m, list) in affects {
-        let ask = asked_actor(rs, sc, m)
-            .and_then(|id| sc.actors.iter().position(|a| a.id == id));
+        let ask = asked_actor(rs, sc, m).and_then(|id| sc.actors.iter().position(|a| a.id == id));
         let def = rs.fact(m.fact);
         groups.entry(ask).or_default().push(OpenQuestion {
             about: format!("{} {}", m.entity.kind, entity_name(sc, m.entity)),
@@ -1286,16 +1410,6 @@ fn open_questions(rs: &RuleSet, sc: &Scenario, out: &Outcome) -> Vec<QuestionGro
     v
 }
 
-fn status_label(s: Option<Status>) -> (Option<Tag>, String) {
-    match s {
-        Some(s) => (Some(Tag::of(s)), Tag::of(s).word().to_string()),
-        None => (
-            None,
-            "no such obligation: the actor does not hold the role".to_string(),
-        ),
-    }
-}
-
 fn contested_section(
     rs: &RuleSet,
     sc: &Scenario,
@@ -1306,39 +1420,59 @@ fn contested_section(
         Err(n) => return ContestedSection::TooMany(n),
     };
     let mut qs: Vec<QuestionId> = Vec::new();
-    let items = list
-        .iter()
-        .map(|c| {
-            let ob = rs.obligation(c.obligation);
-            let outcomes = c
-                .outcomes
-                .iter()
-                .map(|(choice, status)| {
-                    let label: Vec<String> = choice
-                        .iter()
-                        .filter_map(|(q, r)| {
-                            if !qs.contains(q) {
-                                qs.push(*q);
-                            }
-                            let question = rs.question(*q)?;
-                            let reading = question.readings.get(usize::from(*r))?;
-                            Some(format!("{}: {}", question.id, reading.id))
-                        })
-                        .collect();
-                    let (tag, words) = status_label(*status);
-                    (label.join(", "), tag, words)
-                })
-                .collect();
-            ContestedItem {
-                actor: actor_name(sc, c.actor),
-                instrument: inst_label(rs, c.instrument),
+    let mut groups: Vec<ContestedGroup> = Vec::new();
+    // (actor, instrument, the combinations of readings): one table each.
+    type Key = (u32, InstrumentId, Vec<Vec<(QuestionId, u16)>>);
+    let mut keys: Vec<Key> = Vec::new();
+    for c in list {
+        for (choice, _) in &c.outcomes {
+            for (q, _) in choice {
+                if !qs.contains(q) {
+                    qs.push(*q);
+                }
+            }
+        }
+        let choices: Vec<Vec<(QuestionId, u16)>> =
+            c.outcomes.iter().map(|(ch, _)| ch.clone()).collect();
+        let key = (c.actor, c.instrument, choices);
+        let gi = match keys.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                let readings = key
+                    .2
+                    .iter()
+                    .map(|choice| {
+                        choice
+                            .iter()
+                            .filter_map(|(q, r)| {
+                                let question = rs.question(*q)?;
+                                let reading = question.readings.get(usize::from(*r))?;
+                                Some(format!("{}: {}", question.id, reading.id))
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .collect();
+                keys.push(key);
+                groups.push(ContestedGroup {
+                    actor: actor_name(sc, c.actor),
+                    instrument: inst_label(rs, c.instrument),
+                    readings,
+                    rows: Vec::new(),
+                });
+                groups.len() - 1
+            }
+        };
+        let ob = rs.obligation(c.obligation);
+        if let Some(g) = groups.get_mut(gi) {
+            g.rows.push(ContestedRow {
                 citation: ob.map_or_else(String::new, |o| o.citation.clone()),
                 label: ob.map_or_else(String::new, |o| humanise(&o.id)),
                 subject: format!("{} {}", c.subject.kind, entity_name(sc, c.subject)),
-                outcomes,
-            }
-        })
-        .collect();
+                outcomes: c.outcomes.iter().map(|(_, st)| st.map(Tag::of)).collect(),
+            });
+        }
+    }
     let questions = qs
         .iter()
         .filter_map(|q| rs.question(*q))
@@ -1361,7 +1495,11 @@ fn contested_section(
                 .collect(),
         })
         .collect();
-    ContestedSection::List { items, questions }
+    ContestedSection::List {
+        count: list.len(),
+        groups,
+        questions,
+    }
 }
 
 /// Natural order for citations: `Art. 3(3)` before `Art. 25(1)` before `Art. 101(1)`.
@@ -1408,7 +1546,11 @@ fn provisions(rs: &RuleSet, out: &Outcome) -> Vec<ProvisionGroup> {
     for f in &out.findings {
         steps.extend(&f.trace);
         if let Some(o) = rs.obligation(f.obligation) {
-            add(o.instrument, &o.citation, format!("obligation: {}", squash(&o.title)));
+            add(
+                o.instrument,
+                &o.citation,
+                format!("obligation: {}", squash(&o.title)),
+            );
         }
         if exposed(f) {
             if let Some(p) = f.exposure.as_ref().and_then(|x| rs.penalty(x.penalty)) {
@@ -1424,7 +1566,11 @@ fn provisions(rs: &RuleSet, out: &Outcome) -> Vec<ProvisionGroup> {
         }
         for (q, _) in &f.readings {
             if let Some(q) = rs.question(*q) {
-                add(q.instrument, &q.citation, format!("open question: {}", squash(&q.title)));
+                add(
+                    q.instrument,
+                    &q.citation,
+                    format!("open question: {}", squash(&q.title)),
+                );
             }
         }
     }
@@ -1434,15 +1580,17 @@ fn provisions(rs: &RuleSet, out: &Outcome) -> Vec<ProvisionGroup> {
                 if let Some(ro) = rs.role(role) {
                     let route = ro.routes.get(i);
                     let cite = route.map_or(ro.citation.as_str(), |r| r.citation.as_str());
-                    let title = route
-                        .and_then(|r| r.title.as_deref())
-                        .unwrap_or(&ro.title);
+                    let title = route.and_then(|r| r.title.as_deref()).unwrap_or(&ro.title);
                     add(ro.instrument, cite, format!("role: {}", squash(title)));
                 }
             }
             RuleRef::Exemption(x) => {
                 if let Some(x) = rs.exemption(x) {
-                    add(x.instrument, &x.citation, format!("exemption: {}", squash(&x.title)));
+                    add(
+                        x.instrument,
+                        &x.citation,
+                        format!("exemption: {}", squash(&x.title)),
+                    );
                 }
             }
             RuleRef::Exception(x, i) => {
