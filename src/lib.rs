@@ -18,6 +18,7 @@ pub mod eval;
 pub mod expr;
 pub mod graph;
 pub mod ir;
+pub mod lint;
 pub mod lockfile;
 pub mod report;
 pub mod resolve;

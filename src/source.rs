@@ -159,28 +159,28 @@ pub fn read_file(path: &Path) -> Result<String, ReadError> {
 }
 
 /// Lists the `.toml` files under `root`, sorted, without following links that lead outside it.
+///
+/// Links inside `root` are followed, but each real directory is read once, so a link back up
+/// the tree (a loop) ends instead of listing the same files again at every level.
 pub fn list_toml_files(root: &Path) -> Result<Vec<PathBuf>, ReadError> {
-    let canonical_root = root.canonicalize().map_err(|e| ReadError::Io {
-        path: root.display().to_string(),
+    let io = |path: &Path, e: std::io::Error| ReadError::Io {
+        path: path.display().to_string(),
         reason: e.to_string(),
-    })?;
+    };
+    let canonical_root = root.canonicalize().map_err(|e| io(root, e))?;
     let mut out = Vec::new();
+    let mut seen_dirs = std::collections::BTreeSet::new();
+    seen_dirs.insert(canonical_root.clone());
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| ReadError::Io {
-            path: dir.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        for entry in entries {
-            let entry = entry.map_err(|e| ReadError::Io {
-                path: dir.display().to_string(),
-                reason: e.to_string(),
-            })?;
-            let path = entry.path();
-            let real = path.canonicalize().map_err(|e| ReadError::Io {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(&dir).map_err(|e| io(&dir, e))? {
+            entries.push(entry.map_err(|e| io(&dir, e))?.path());
+        }
+        // Directory order is the file system's; sort so the same tree gives the same walk.
+        entries.sort();
+        for path in entries {
+            let real = path.canonicalize().map_err(|e| io(&path, e))?;
             if !real.starts_with(&canonical_root) {
                 return Err(ReadError::OutsideRoot {
                     path: path.display().to_string(),
@@ -188,7 +188,9 @@ pub fn list_toml_files(root: &Path) -> Result<Vec<PathBuf>, ReadError> {
                 });
             }
             if real.is_dir() {
-                stack.push(path);
+                if seen_dirs.insert(real) {
+                    stack.push(path);
+                }
             } else if path.extension().is_some_and(|e| e == "toml") {
                 out.push(path);
             }

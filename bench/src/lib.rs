@@ -1,4 +1,6 @@
-//! Benchmark support: the hand-written baseline and the conversion from an onus scenario.
+//! Benchmark support: the hand-written baseline, the conversion from an onus scenario, and the
+//! generator of varied chains for the scale benchmark.
 
 pub mod baseline;
 pub mod convert;
+pub mod generate;

@@ -51,7 +51,64 @@ pub fn parse(src: &str) -> Result<Ast, ParseError> {
     if !matches!(p.peek(), Tok::Eof) {
         return Err(p.unexpected("end of expression"));
     }
+    if let Some(at) = too_deep(&e) {
+        return Err(ParseError {
+            message: format!("expression nests deeper than {MAX_EXPR_DEPTH} levels"),
+            span: at,
+            help: Some("split it into named definitions".into()),
+        });
+    }
     Ok(e)
+}
+
+/// Where the tree is deeper than [`MAX_EXPR_DEPTH`], if it is.
+///
+/// The parser's own depth counter bounds its recursion, but a chain such as `1 + 1 + … + 1`
+/// or `a.base.base…` is parsed by a loop and builds a tree as deep as the chain is long, and
+/// every later stage (type checking, evaluation, printing) recurses over the tree. So the
+/// height of the tree is limited too. Measured without recursion, so a tree of any height is
+/// measured safely; the location is where the limit is crossed: for an operator, its right
+/// operand; for a navigation step, its name.
+fn too_deep(root: &Ast) -> Option<LocalSpan> {
+    let mut stack = vec![(root, 1usize)];
+    while let Some((ast, depth)) = stack.pop() {
+        if depth > MAX_EXPR_DEPTH {
+            let at = match &ast.kind {
+                AstKind::Binary { rhs, .. } => rhs.span,
+                AstKind::Field { name_span, .. } => *name_span,
+                _ => ast.span,
+            };
+            return Some(LocalSpan {
+                start: at.start,
+                end: at.end,
+            });
+        }
+        let d = depth + 1;
+        match &ast.kind {
+            AstKind::List(items) | AstKind::Call { args: items, .. } => {
+                stack.extend(items.iter().map(|a| (a, d)));
+            }
+            AstKind::Field { target, .. } => stack.push((target, d)),
+            AstKind::Not(e) | AstKind::Neg(e) => stack.push((e, d)),
+            AstKind::Binary { lhs, rhs, .. } => {
+                stack.push((lhs, d));
+                stack.push((rhs, d));
+            }
+            AstKind::If { cond, then, els } => {
+                stack.extend([(&**cond, d), (&**then, d), (&**els, d)]);
+            }
+            AstKind::Quant { over, body, .. } => {
+                stack.push((over, d));
+                stack.push((body, d));
+            }
+            AstKind::Bool(_)
+            | AstKind::Num { .. }
+            | AstKind::Date(_)
+            | AstKind::Str(_)
+            | AstKind::Name(_) => {}
+        }
+    }
+    None
 }
 
 struct Parser {
@@ -304,7 +361,7 @@ impl Parser {
                 return Err(ParseError {
                     message: format!("navigation chain longer than {MAX_EXPR_DEPTH} steps"),
                     span: self.span(),
-                    help: None,
+                    help: Some("name an intermediate step with a definition".into()),
                 });
             }
             let t = self.bump();

@@ -5,6 +5,8 @@
 //! every edge), giving a topological order, and answering "which rules does this finding
 //! depend on" (its cone of influence).
 
+pub mod render;
+
 use crate::diag::Diagnostic;
 use crate::ir::*;
 use crate::source::Span;
@@ -196,6 +198,13 @@ impl DecisionGraph {
 
     pub fn edge_count(&self) -> usize {
         self.graph.edge_count()
+    }
+
+    /// Every node, sorted.
+    pub fn nodes(&self) -> Vec<Node> {
+        let mut v: Vec<Node> = self.nodes.keys().copied().collect();
+        v.sort();
+        v
     }
 
     /// Every node that `n` (transitively) reads: its cone of influence, sorted.

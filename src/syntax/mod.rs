@@ -76,6 +76,20 @@ fn toml_error(file: FileId, e: &toml::de::Error, fallback: std::ops::Range<usize
             "see docs/rule-format.md and docs/scenario-format.md for the type of each field",
         );
     }
+    if msg == "u64 value was too large" {
+        // An integer between 2^63 and 2^64: the TOML parser reads it, `toml::Value` cannot hold it.
+        return Diagnostic::error(
+            "E0104",
+            "integer too large: TOML integers are at most 9223372036854775807",
+        )
+        .at(span)
+        .help("write a large number as a float, e.g. `1e25`");
+    }
+    if msg.contains("overflowed") {
+        return Diagnostic::error("E0101", msg)
+            .at(span)
+            .help("a number must be finite: at most about 1.8e308 in size");
+    }
     Diagnostic::error("E0101", msg).at(span)
 }
 
@@ -107,6 +121,12 @@ fn parse_table<'a>(
     let text = sources.text(file);
     let (table, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
+        // The TOML parser stops recursing at its own limit (deeper than ours): that is the
+        // nesting error, reported once, without the follow-on errors of the cut-off document.
+        if let Some(e) = errors.iter().find(|e| is_recursion_limit(e.message())) {
+            diags.push(too_deep(file, e.span().unwrap_or(0..0)));
+            return None;
+        }
         // The parser recovers and may report follow-on errors for the same mistake; the first
         // error of each line is the one that explains it.
         let mut lines_seen = Vec::new();
@@ -139,17 +159,25 @@ fn parse_table<'a>(
         .max()
         .unwrap_or(0);
     if deepest > MAX_TOML_DEPTH {
-        diags.push(
-            Diagnostic::error(
-                "E0105",
-                format!("TOML nests deeper than {MAX_TOML_DEPTH} levels"),
-            )
-            .at(span_of(file, 0..0))
-            .help("rule and scenario files need only a few levels of tables"),
-        );
+        diags.push(too_deep(file, 0..0));
         return None;
     }
     Some(table)
+}
+
+/// The messages of the TOML parser's own recursion limits (arrays and inline tables; dotted
+/// keys and table headers).
+fn is_recursion_limit(message: &str) -> bool {
+    message.contains("max recursion depth") || message.trim() == "recursion limit"
+}
+
+fn too_deep(file: FileId, at: std::ops::Range<usize>) -> Diagnostic {
+    Diagnostic::error(
+        "E0105",
+        format!("TOML nests deeper than {MAX_TOML_DEPTH} levels"),
+    )
+    .at(span_of(file, at))
+    .help("rule and scenario files need only a few levels of tables")
 }
 
 fn one<T: DeserializeOwned>(

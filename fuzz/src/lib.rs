@@ -1,0 +1,127 @@
+//! Helpers shared by the fuzz targets in `fuzz_targets/` (see docs/fuzzing.md).
+//!
+//! Every target feeds one input through a public entry point of onus and renders whatever
+//! comes out (diagnostics, reports), so a panic anywhere on the way is a finding. A target
+//! returns normally on any input that onus rejects with a diagnostic: that is the expected
+//! behaviour, not a finding.
+
+use onus::Session;
+use onus::diag::{render_human, render_json};
+use onus::eval::{Options, check_expectations, evaluate};
+use onus::expr::{Ast, AstKind, LocalSpan};
+use onus::ir::{RuleSet, Scenario, StatusFilter};
+use onus::report;
+use std::sync::OnceLock;
+
+/// The embedded fact vocabulary (`jurisdictions/facts.toml`) as (path, text).
+pub fn vocabulary() -> Vec<(&'static str, &'static str)> {
+    onus::embedded_rule_files()
+        .iter()
+        .copied()
+        .filter(|(p, _)| p.ends_with("facts.toml"))
+        .collect()
+}
+
+/// The embedded rule set, compiled once per process.
+pub fn embedded() -> &'static Session {
+    static CELL: OnceLock<Session> = OnceLock::new();
+    CELL.get_or_init(Session::embedded)
+}
+
+/// A copy of `base` without its diagnostics, to add one scenario to.
+pub fn fresh(base: &Session) -> Session {
+    Session {
+        sources: base.sources.clone(),
+        rules: base.rules.clone(),
+        rule_files: base.rule_files.clone(),
+        diagnostics: Vec::new(),
+    }
+}
+
+/// Renders every diagnostic of a session both ways (exercises line/column arithmetic and the
+/// snippets on arbitrary text).
+pub fn render_diagnostics(session: &Session) {
+    let diags = session.sorted_diagnostics();
+    let _ = render_human(&diags, &session.sources);
+    let _ = render_json(&diags, &session.sources);
+}
+
+/// Evaluates a resolved scenario with a few option sets and renders every report.
+pub fn evaluate_and_render(rules: &RuleSet, sc: &Scenario) {
+    let variants = [
+        Options::default(),
+        Options {
+            trace: true,
+            status: StatusFilter::Proposed,
+            ..Options::default()
+        },
+    ];
+    for opts in &variants {
+        let out = evaluate(rules, sc, opts);
+        let _ = report::text::render(rules, sc, &out);
+        let json = report::json::render(rules, sc, &out);
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&json).is_ok_and(|v| v.is_object()),
+            "the JSON report is not a JSON object:\n{json}"
+        );
+        let _ = check_expectations(rules, sc, &out);
+        if opts.trace {
+            for actor in 0..sc.actors.len().min(4) {
+                let actor = u32::try_from(actor).unwrap_or(0);
+                let _ = report::explain::render(rules, sc, &out, actor, None);
+            }
+            let events = report::timeline::events(rules, sc, &out);
+            let _ = report::timeline::render_text(rules, sc, &out, &events);
+            let _ = report::timeline::render_json(rules, sc, &out, &events);
+        }
+    }
+}
+
+/// The tree with every span set to zero, to compare two parses of different texts.
+pub fn strip_spans(ast: &Ast) -> Ast {
+    const Z: LocalSpan = LocalSpan { start: 0, end: 0 };
+    let b = |a: &Ast| Box::new(strip_spans(a));
+    let kind = match &ast.kind {
+        AstKind::Num { value, unit } => AstKind::Num {
+            value: *value,
+            unit: unit.as_ref().map(|(u, _)| (u.clone(), Z)),
+        },
+        AstKind::List(items) => AstKind::List(items.iter().map(strip_spans).collect()),
+        AstKind::Field { target, name, .. } => AstKind::Field {
+            target: b(target),
+            name: name.clone(),
+            name_span: Z,
+        },
+        AstKind::Call { name, args } => AstKind::Call {
+            name: name.clone(),
+            args: args.iter().map(strip_spans).collect(),
+        },
+        AstKind::Not(e) => AstKind::Not(b(e)),
+        AstKind::Neg(e) => AstKind::Neg(b(e)),
+        AstKind::Binary { op, lhs, rhs } => AstKind::Binary {
+            op: *op,
+            lhs: b(lhs),
+            rhs: b(rhs),
+        },
+        AstKind::If { cond, then, els } => AstKind::If {
+            cond: b(cond),
+            then: b(then),
+            els: b(els),
+        },
+        AstKind::Quant {
+            all,
+            var,
+            over,
+            body,
+            ..
+        } => AstKind::Quant {
+            all: *all,
+            var: var.clone(),
+            var_span: Z,
+            over: b(over),
+            body: b(body),
+        },
+        other => other.clone(),
+    };
+    Ast { kind, span: Z }
+}
