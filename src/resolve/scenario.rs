@@ -29,6 +29,9 @@ pub fn resolve_scenario(
     };
     let sc = r.scenario(&raw, fallback_id);
     diags.extend(r.diags);
+    // An entry that failed to deserialise is missing from `raw`: a scenario built without it
+    // would be a different chain, so none is returned when any error was found.
+    let sc = sc.filter(|_| !diags.iter().any(Diagnostic::is_error));
     (sc, diags)
 }
 

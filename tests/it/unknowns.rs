@@ -130,3 +130,15 @@ fn a_false_conjunct_decides_despite_an_unknown_one() {
         )
     );
 }
+
+#[test]
+fn a_scenario_with_a_broken_entry_is_not_returned() {
+    let mut s = Session::from_texts([("facts.toml", FACTS), ("toy.toml", RULES)]);
+    // The model entry has a field the format does not know: it cannot be read.
+    let sc = s.add_scenario(
+        "s.toml",
+        "[scenario]\ntitle = \"t\"\nas_of = 2026-01-01\n[[actor]]\nid = \"lab\"\n[[model]]\nid = \"m\"\ncreator = \"lab\"\nunknown_key = 1\n",
+    );
+    assert!(sc.is_none());
+    assert!(s.has_errors());
+}
