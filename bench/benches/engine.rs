@@ -39,6 +39,17 @@ fn benches(c: &mut Criterion) {
         "evaluate 4-actor scenario (engine, with reasoning traces)",
         |b| b.iter(|| black_box(evaluate(&s.rules, &sc, &traced))),
     );
+    // The same logic as the baseline: the EU AI Act cut down to the baseline's obligations.
+    if let Some((slice, eu)) = onus_bench::gpai_slice(&s.rules) {
+        let sliced = Options {
+            instruments: Some(vec![eu]),
+            ..Options::default()
+        };
+        c.bench_function(
+            "evaluate 4-actor scenario (engine, GPAI slice, findings only)",
+            |b| b.iter(|| black_box(evaluate(&slice.rs, &sc, &sliced))),
+        );
+    }
     let chain = convert::chain(&s.rules, &sc, None);
     c.bench_function("evaluate 4-actor scenario (hand-written baseline)", |b| {
         b.iter(|| black_box(baseline::evaluate(&chain)))

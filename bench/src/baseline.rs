@@ -351,3 +351,30 @@ pub fn evaluate(c: &Chain) -> Vec<Row> {
     rows.sort();
     rows
 }
+
+/// The EU AI Act cut down to the roles bearing the baseline's eleven obligations and those
+/// obligations: the same logic as this baseline, evaluated by the engine. Findings for them are
+/// the same as on the whole rule set (the slice `onus lint --deep` evaluates; the
+/// `baseline_agrees` test checks it on every bundled EU scenario).
+pub fn gpai_slice(
+    rs: &onus::ir::RuleSet,
+) -> Option<(onus::lint::slice::Slice, onus::ir::InstrumentId)> {
+    let eu = rs.instrument_by_name("eu-ai-act")?;
+    let obligations: Vec<_> = (0..rs.obligations.len())
+        .map(onus::ir::ObligationId::from_index)
+        .filter(|o| {
+            rs.obligation(*o)
+                .is_some_and(|x| x.instrument == eu && OBLIGATIONS.contains(&x.id.as_str()))
+        })
+        .collect();
+    let mut roles: Vec<_> = obligations
+        .iter()
+        .filter_map(|o| rs.obligation(*o).map(|x| x.role))
+        .collect();
+    roles.sort();
+    roles.dedup();
+    Some((
+        onus::lint::slice::Slice::new(rs, eu, &roles, &obligations),
+        eu,
+    ))
+}

@@ -4,3 +4,5 @@
 pub mod baseline;
 pub mod convert;
 pub mod generate;
+
+pub use baseline::gpai_slice;

@@ -341,6 +341,7 @@ pub(super) fn options(s: &Session, args: &EvalArgs, err: &mut dyn Write) -> Opti
         trace: true,
         readings,
         without,
+        ..Options::default()
     })
 }
 

@@ -31,9 +31,16 @@ pub struct Interp<'a> {
     rs: &'a RuleSet,
     version: &'a Version<'a>,
     sc: &'a Scenario,
+    /// The environment as a stack of frames: the current frame starts at `base` (slot 0 =
+    /// actor, 1 = subject, 2… = quantifier variables). A definition is evaluated in a frame
+    /// of its own pushed on top, so no environment is allocated per evaluation.
     env: Vec<Value>,
-    /// Memoised definitions, by `entity slot * defs + def` (slot 0 is "no entity").
-    cache: Vec<Option<Cached>>,
+    base: usize,
+    /// Memoised definitions: by `entity slot * defs + def` (slot 0 is "no entity"), 0 for
+    /// not yet computed, else 1 + the index in `cached`. A table of `u32` rather than of
+    /// `Option<Cached>` keeps the per-evaluation set-up small: most slots are never used.
+    cache: Vec<u32>,
+    cached: Vec<Cached>,
     n_defs: usize,
     trace: bool,
     arena_missing: Vec<FactRef>,
@@ -63,79 +70,104 @@ impl<'a> Interp<'a> {
         let n_entities =
             1 + sc.actors.len() + sc.models.len() + sc.systems.len() + sc.deployments.len();
         let n_defs = rs.defs.len();
-        let mut cache = Vec::new();
-        cache.resize_with(n_entities * n_defs, || None);
+        let cache = vec![0; n_entities * n_defs];
         Interp {
             rs,
             version,
             sc,
-            env: vec![Value::Absent, Value::Absent],
+            // Sized for a typical evaluation so that the buffers rarely grow.
+            env: {
+                let mut env = Vec::with_capacity(16);
+                env.extend([Value::Absent, Value::Absent]);
+                env
+            },
+            base: 0,
             cache,
+            cached: Vec::with_capacity(n_defs.min(256)),
             n_defs,
             trace,
-            arena_missing: Vec::new(),
-            arena_reads: Vec::new(),
-            arena_defs: Vec::new(),
+            arena_missing: Vec::with_capacity(64),
+            arena_reads: Vec::with_capacity(if trace { 256 } else { 0 }),
+            arena_defs: Vec::with_capacity(if trace { 256 } else { 0 }),
             arena_readings: Vec::new(),
-            readings: Vec::new(),
-            missing: Vec::new(),
-            reads: Vec::new(),
-            defs: Vec::new(),
+            readings: Vec::with_capacity(8),
+            missing: Vec::with_capacity(32),
+            reads: Vec::with_capacity(if trace { 64 } else { 0 }),
+            defs: Vec::with_capacity(if trace { 64 } else { 0 }),
         }
+    }
+
+    /// Pushes a frame for a definition on `subject` (no actor); returns what
+    /// [`Interp::pop_frame`] needs to restore the caller's.
+    fn push_frame(&mut self, subject: Value) -> (usize, usize) {
+        let saved = (self.base, self.env.len());
+        self.base = self.env.len();
+        self.env.push(Value::Absent);
+        self.env.push(subject);
+        saved
+    }
+
+    fn pop_frame(&mut self, (base, len): (usize, usize)) {
+        self.env.truncate(len);
+        self.base = base;
+    }
+
+    /// Whether steps are recorded.
+    pub fn tracing(&self) -> bool {
+        self.trace
     }
 
     pub fn set_env(&mut self, actor: EntityRef, subject: EntityRef) {
         self.env.clear();
+        self.base = 0;
         self.env.push(Value::Entity(actor));
         self.env.push(Value::Entity(subject));
     }
 
-    /// Evaluates one rule's expression as a reasoning step.
-    pub fn step(&mut self, e: &Expr, rule: RuleRef) -> (Value, Step, Vec<FactRef>) {
+    /// Evaluates one rule's expression as a reasoning step. The questions whose reading it
+    /// read are appended to `readings`; with tracing on, the step (what it read and which
+    /// definitions it used) is appended to `steps`. The facts whose absence left the result
+    /// unknown are then in [`Interp::missing`].
+    pub fn step(
+        &mut self,
+        e: &Expr,
+        rule: RuleRef,
+        steps: Option<&mut Vec<Step>>,
+        readings: &mut Vec<QuestionId>,
+    ) -> Value {
         self.missing.clear();
         self.reads.clear();
         self.defs.clear();
         self.readings.clear();
         let v = self.eval(e);
-        // Copy out only what is there, so the buffers keep their capacity between steps.
-        let mut missing = if self.missing.is_empty() {
-            Vec::new()
-        } else {
-            let mut m = self.missing.clone();
-            m.sort();
-            m.dedup();
-            m
-        };
-        missing.shrink_to_fit();
-        let reads = if self.reads.is_empty() {
-            Vec::new()
-        } else {
-            dedup_reads(self.reads.clone())
-        };
-        let defs = if self.defs.is_empty() {
-            Vec::new()
-        } else {
-            let mut d = self.defs.clone();
-            d.sort_by_key(|d| (d.def, d.entity));
-            d.dedup_by_key(|d| (d.def, d.entity));
-            d
-        };
-        let readings = if self.readings.is_empty() {
-            Vec::new()
-        } else {
-            let mut r = self.readings.clone();
-            r.sort();
-            r.dedup();
-            r
-        };
-        let step = Step {
-            rule,
-            result: v.clone(),
-            reads,
-            defs,
-            readings,
-        };
-        (v, step, missing)
+        if self.missing.len() > 1 {
+            self.missing.sort_unstable();
+            self.missing.dedup();
+        }
+        if self.readings.len() > 1 {
+            self.readings.sort_unstable();
+            self.readings.dedup();
+        }
+        readings.extend_from_slice(&self.readings);
+        if let (true, Some(steps)) = (self.trace, steps) {
+            let mut defs = self.defs.clone();
+            defs.sort_by_key(|d| (d.def, d.entity));
+            defs.dedup_by_key(|d| (d.def, d.entity));
+            steps.push(Step {
+                rule,
+                result: v.clone(),
+                reads: dedup_reads(self.reads.clone()),
+                defs,
+                readings: self.readings.clone(),
+            });
+        }
+        v
+    }
+
+    /// The facts (sorted, without repeats) whose absence left the last step unknown; empty
+    /// when its result is known.
+    pub fn missing(&self) -> &[FactRef] {
+        &self.missing
     }
 
     /// Whether the date `e` is on or before `as_of`, looking into `if` branches so that an
@@ -146,20 +178,18 @@ impl<'a> Interp<'a> {
             ExprKind::Def(t, d) => {
                 if let (Value::Entity(r), Some(def)) = (self.eval(t), self.version.def(self.rs, *d))
                 {
-                    let saved =
-                        std::mem::replace(&mut self.env, vec![Value::Absent, Value::Entity(r)]);
+                    let frame = self.push_frame(Value::Entity(r));
                     let out = self.date_le(def, as_of);
-                    self.env = saved;
+                    self.pop_frame(frame);
                     return out;
                 }
                 return Tri::Unknown;
             }
             ExprKind::Const(d) => {
                 if let Some(def) = self.version.def(self.rs, *d) {
-                    let saved =
-                        std::mem::replace(&mut self.env, vec![Value::Absent, Value::Absent]);
+                    let frame = self.push_frame(Value::Absent);
                     let out = self.date_le(def, as_of);
-                    self.env = saved;
+                    self.pop_frame(frame);
                     return out;
                 }
                 return Tri::Unknown;
@@ -210,7 +240,8 @@ impl<'a> Interp<'a> {
 
     fn def_value(&mut self, entity: Option<EntityRef>, def: DefId) -> Value {
         let slot = self.slot(entity, def);
-        if let Some(Some(c)) = self.cache.get(slot) {
+        let at = self.cache.get(slot).copied().unwrap_or(0);
+        if let Some(c) = at.checked_sub(1).and_then(|i| self.cached.get(i as usize)) {
             self.missing
                 .extend_from_slice(slice(&self.arena_missing, c.missing));
             self.readings
@@ -231,14 +262,11 @@ impl<'a> Interp<'a> {
         let Some(expr) = self.version.def(self.rs, def) else {
             return Value::Unknown;
         };
-        let saved_env = std::mem::replace(
-            &mut self.env,
-            vec![Value::Absent, entity.map_or(Value::Absent, Value::Entity)],
-        );
+        let frame = self.push_frame(entity.map_or(Value::Absent, Value::Entity));
         let (m0, r0, d0) = (self.missing.len(), self.reads.len(), self.defs.len());
         let q0 = self.readings.len();
         let value = self.eval(expr);
-        self.env = saved_env;
+        self.pop_frame(frame);
         let m = self.arena_missing.len();
         self.arena_missing
             .extend_from_slice(self.missing.get(m0..).unwrap_or(&[]));
@@ -259,7 +287,8 @@ impl<'a> Interp<'a> {
             defs: range(d, self.arena_defs.len()),
         };
         if let Some(c) = self.cache.get_mut(slot) {
-            *c = Some(cached);
+            self.cached.push(cached);
+            *c = u32::try_from(self.cached.len()).unwrap_or(0);
         }
         if self.trace {
             self.defs.push(DefUse {
@@ -291,7 +320,7 @@ impl<'a> Interp<'a> {
             ExprKind::Lit(v) => v.clone(),
             ExprKind::Var(slot) => self
                 .env
-                .get(usize::from(*slot))
+                .get(self.base + usize::from(*slot))
                 .cloned()
                 .unwrap_or(Value::Unknown),
             ExprKind::Const(d) => self.def_value(None, *d),
@@ -302,10 +331,12 @@ impl<'a> Interp<'a> {
                         entity: r,
                         fact: *f,
                     };
-                    self.reads.push(Read {
-                        fact,
-                        value: v.clone(),
-                    });
+                    if self.trace {
+                        self.reads.push(Read {
+                            fact,
+                            value: v.clone(),
+                        });
+                    }
                     match v {
                         Some(v) => v,
                         None => {
@@ -394,10 +425,11 @@ impl<'a> Interp<'a> {
                     return Value::Unknown;
                 };
                 let (_, _, kind, _) = link.signature();
-                let items: Vec<u32> = self.sc.list(from, link).to_vec();
-                let slot = usize::from(*slot);
+                let sc: &'a Scenario = self.sc;
+                let items = sc.list(from, link);
+                let slot = self.base + usize::from(*slot);
                 let mut acc = if *all { Tri::True } else { Tri::False };
-                for index in items {
+                for &index in items {
                     self.env.truncate(slot);
                     while self.env.len() < slot {
                         self.env.push(Value::Absent);

@@ -10,6 +10,8 @@
 //! Unknown facts propagate with Kleene logic; a finding that depends on them is
 //! `undetermined` and names them.
 
+#[doc(hidden)]
+pub mod candidates;
 mod expect;
 mod interp;
 mod readings;
@@ -31,13 +33,19 @@ pub struct Options {
     pub status: StatusFilter,
     /// Restricts to these instruments (in addition to the scenario's own selection).
     pub instruments: Option<Vec<InstrumentId>>,
-    /// Record the facts and definitions each step read (for explanations and JSON traces).
-    /// Statuses and missing facts are the same either way.
+    /// Record each reasoning step with the facts and definitions it read (for explanations,
+    /// JSON traces and briefings). Without it findings carry no steps, which makes evaluation
+    /// several times cheaper; statuses, missing facts, readings and exposures are the same
+    /// either way.
     pub trace: bool,
     /// Readings chosen for unsettled questions (over the scenario's own choices).
     pub readings: Vec<(QuestionId, u16)>,
     /// Amending instruments to leave out (`--without`).
     pub without: Vec<InstrumentId>,
+    /// Evaluates every actor's routes for every subject, instead of only the actors a route
+    /// can name (`candidates`). Same findings, slower: for tests of that filter.
+    #[doc(hidden)]
+    pub every_actor: bool,
 }
 
 /// The maximum penalty an obligation exposes its bearer to.
@@ -234,6 +242,10 @@ pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
         roles: Vec::new(),
         findings: Vec::new(),
     };
+    let mut by_actor = ByActor {
+        roles: sc.actors.iter().map(|_| Vec::with_capacity(16)).collect(),
+        held: sc.actors.iter().map(|_| Vec::with_capacity(16)).collect(),
+    };
     let mut order: Vec<InstrumentId> = (0..rs.instruments.len())
         .map(InstrumentId::from_index)
         .filter(|i| selected(sc, opts, *i))
@@ -285,7 +297,7 @@ pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
                 };
                 role_for_subject(
                     &mut ip,
-                    &mut out,
+                    &mut by_actor,
                     RoleCtx {
                         rs,
                         sc,
@@ -296,12 +308,63 @@ pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
                         as_of,
                         legal_status,
                         version: &version,
+                        every_actor: opts.every_actor,
                     },
                 );
             }
         }
     }
-    // Instruments were visited in id order; rank them so sorting needs no string compares.
+    // Then the obligations of each role an actor (possibly) holds, actor by actor, in the
+    // report's order, written once into a list of the right size.
+    let total: usize = by_actor
+        .held
+        .iter()
+        .flatten()
+        .map(|h| rs.role_obligations.get(h.role.index()).map_or(0, Vec::len))
+        .sum();
+    out.findings = Vec::with_capacity(total);
+    let mut exposures = Vec::new();
+    for held in &by_actor.held {
+        for h in held {
+            let Some(role) = rs.role(h.role) else {
+                continue;
+            };
+            let cx = RoleCtx {
+                rs,
+                sc,
+                inst: h.instrument,
+                role_id: h.role,
+                role,
+                subject: h.subject,
+                as_of,
+                legal_status: h.legal_status,
+                version: &version,
+                every_actor: opts.every_actor,
+            };
+            ip.set_env(
+                EntityRef {
+                    kind: Kind::Actor,
+                    index: h.actor,
+                },
+                h.subject,
+            );
+            let Some(obligations) = rs.role_obligations.get(h.role.index()) else {
+                continue;
+            };
+            exposures.clear();
+            for &oid in obligations {
+                if version.repealed(oid) {
+                    continue;
+                }
+                let f = obligation(&mut ip, &cx, h, oid, &mut exposures);
+                out.findings.push(f);
+            }
+        }
+    }
+    // Roles were collected per actor, each list in the order instruments (by id), roles and
+    // subjects were visited, which is the report's order: concatenate. The checks below keep
+    // the order right should a visiting order ever change.
+    out.roles = by_actor.roles.into_iter().flatten().collect();
     let mut rank = vec![usize::MAX; rs.instruments.len()];
     for (i, u) in out.instruments.iter().enumerate() {
         if let Some(r) = rank.get_mut(u.instrument.index()) {
@@ -309,9 +372,11 @@ pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
         }
     }
     let rank_of = |i: InstrumentId| rank.get(i.index()).copied().unwrap_or(usize::MAX);
-    out.roles
-        .sort_by_key(|r| (r.actor, rank_of(r.instrument), r.role, r.subject));
-    out.findings.sort_by_key(|f| {
+    let role_key = |r: &RoleFinding| (r.actor, rank_of(r.instrument), r.role, r.subject);
+    if !out.roles.is_sorted_by_key(role_key) {
+        out.roles.sort_by_key(role_key);
+    }
+    let finding_key = |f: &Finding| {
         (
             f.actor,
             rank_of(f.instrument),
@@ -319,8 +384,36 @@ pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
             f.subject,
             f.obligation,
         )
-    });
+    };
+    if !out.findings.is_sorted_by_key(finding_key) {
+        out.findings.sort_by_key(finding_key);
+    }
     out
+}
+
+/// Role findings, one list per actor, and the roles each actor (possibly) holds, whose
+/// obligations are evaluated once every role is decided.
+struct ByActor {
+    roles: Vec<Vec<RoleFinding>>,
+    held: Vec<Vec<Held>>,
+}
+
+/// A role an actor holds or may hold for a subject: what its obligations need.
+struct Held {
+    actor: u32,
+    instrument: InstrumentId,
+    role: RoleId,
+    subject: EntityRef,
+    legal_status: LegalStatus,
+    holds: Tri,
+    missing: Vec<FactRef>,
+    readings: Vec<QuestionId>,
+}
+
+impl ByActor {
+    fn roles(&mut self, actor: u32) -> Option<&mut Vec<RoleFinding>> {
+        self.roles.get_mut(actor as usize)
+    }
 }
 
 struct RoleCtx<'a> {
@@ -333,36 +426,75 @@ struct RoleCtx<'a> {
     as_of: Date,
     legal_status: LegalStatus,
     version: &'a Version<'a>,
+    every_actor: bool,
 }
 
 struct ActorRoutes {
     tris: Vec<Tri>,
+    /// With tracing: one step per route.
     steps: Vec<Step>,
     missing: Vec<FactRef>,
+    /// Questions whose reading a route read.
+    readings: Vec<QuestionId>,
 }
 
-fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
-    let n_actors = cx.sc.actors.len();
-    let mut per_actor: Vec<ActorRoutes> = Vec::with_capacity(n_actors);
-    for a in 0..n_actors {
+fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn role_for_subject(ip: &mut Interp<'_>, out: &mut ByActor, cx: RoleCtx<'_>) {
+    // Only the actors some route can name (see `candidates`); the others hold nothing.
+    let mut actors: Option<candidates::Actors> = (!cx.every_actor).then(candidates::Actors::new);
+    for route in &cx.role.routes {
+        match (
+            &mut actors,
+            candidates::of_route(&route.when, cx.sc, cx.subject),
+        ) {
+            (Some(all), Some(c)) => all.extend(c),
+            _ => actors = None,
+        }
+    }
+    let actors: candidates::Actors = match actors {
+        Some(mut c) => {
+            c.sort_unstable();
+            c.dedup();
+            c
+        }
+        None => (0..cx.sc.actors.len())
+            .map(|a| u32::try_from(a).unwrap_or(u32::MAX))
+            .collect(),
+    };
+    if actors.is_empty() {
+        return;
+    }
+    let trace = ip.tracing();
+    let mut per_actor: Vec<ActorRoutes> = Vec::with_capacity(actors.len());
+    for &a in &actors {
         let actor = EntityRef {
             kind: Kind::Actor,
-            index: u32::try_from(a).unwrap_or(u32::MAX),
+            index: a,
         };
         ip.set_env(actor, cx.subject);
         let mut r = ActorRoutes {
             tris: Vec::with_capacity(cx.role.routes.len()),
-            steps: Vec::new(),
+            steps: Vec::with_capacity(if trace { cx.role.routes.len() } else { 0 }),
             missing: Vec::new(),
+            readings: Vec::new(),
         };
         for (i, route) in cx.role.routes.iter().enumerate() {
-            let (v, step, missing) = ip.step(&route.when, RuleRef::Route(cx.role_id, i));
+            let v = ip.step(
+                &route.when,
+                RuleRef::Route(cx.role_id, i),
+                Some(&mut r.steps),
+                &mut r.readings,
+            );
             let t = Tri::from_value(&v);
             r.tris.push(t);
             if t == Tri::Unknown {
-                r.missing.extend(missing);
+                r.missing.extend_from_slice(ip.missing());
             }
-            r.steps.push(step);
         }
         per_actor.push(r);
     }
@@ -376,21 +508,26 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
     };
     let disp: Vec<Tri> = per_actor.iter().map(disp_of).collect();
     // For each actor, the displacing route that (possibly) holds: true first, else unknown.
-    let disp_route: Vec<usize> = per_actor
-        .iter()
-        .map(|r| {
-            let pick = |want: Tri| {
-                cx.role
-                    .routes
-                    .iter()
-                    .zip(&r.tris)
-                    .position(|(rt, t)| rt.displaces && *t == want)
-            };
-            pick(Tri::True).or_else(|| pick(Tri::Unknown)).unwrap_or(0)
-        })
-        .collect();
-    for (a, r) in per_actor.into_iter().enumerate() {
-        let a32 = u32::try_from(a).unwrap_or(u32::MAX);
+    let disp_route = |r: &ActorRoutes| -> usize {
+        let pick = |want: Tri| {
+            cx.role
+                .routes
+                .iter()
+                .zip(&r.tris)
+                .position(|(rt, t)| rt.displaces && *t == want)
+        };
+        pick(Tri::True).or_else(|| pick(Tri::Unknown)).unwrap_or(0)
+    };
+    let disp_routes: Vec<usize> = if trace {
+        per_actor.iter().map(disp_route).collect()
+    } else {
+        Vec::new()
+    };
+    let any_disp = disp.iter().any(|t| *t != Tri::False);
+    for (i, r) in per_actor.into_iter().enumerate() {
+        let Some(&a32) = actors.get(i) else {
+            continue;
+        };
         let own_non = cx
             .role
             .routes
@@ -398,31 +535,37 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
             .zip(&r.tris)
             .filter(|(rt, _)| !rt.displaces)
             .fold(Tri::False, |acc, (_, t)| acc.or(*t));
-        let own_disp = disp.get(a).copied().unwrap_or(Tri::False);
-        let others: Vec<(u32, Tri)> = disp
-            .iter()
-            .enumerate()
-            .filter(|(b, t)| *b != a && **t != Tri::False)
-            .map(|(b, t)| (u32::try_from(b).unwrap_or(u32::MAX), *t))
-            .collect();
-        let others_disp = others.iter().fold(Tri::False, |acc, (_, t)| acc.or(*t));
+        let own_disp = disp.get(i).copied().unwrap_or(Tri::False);
+        // (actor, truth, position in `actors`) of each other actor that may displace.
+        let others: Vec<(u32, Tri, usize)> = if any_disp {
+            disp.iter()
+                .enumerate()
+                .filter(|(b, t)| *b != i && **t != Tri::False)
+                .filter_map(|(b, t)| Some((*actors.get(b)?, *t, b)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let others_disp = others.iter().fold(Tri::False, |acc, (_, t, _)| acc.or(*t));
         let holds = own_disp.or(own_non.and(others_disp.negate()));
-        let mut trace = r.steps;
-        for (b, t) in &others {
-            trace.push(Step {
-                rule: RuleRef::Displaced(
-                    cx.role_id,
-                    *b,
-                    disp_route.get(*b as usize).copied().unwrap_or(0),
-                ),
-                result: match t {
-                    Tri::True => Value::Bool(true),
-                    _ => Value::Unknown,
-                },
-                reads: Vec::new(),
-                defs: Vec::new(),
-                readings: Vec::new(),
-            });
+        let mut steps = r.steps;
+        if trace {
+            for (b, t, pos) in &others {
+                steps.push(Step {
+                    rule: RuleRef::Displaced(
+                        cx.role_id,
+                        *b,
+                        disp_routes.get(*pos).copied().unwrap_or(0),
+                    ),
+                    result: match t {
+                        Tri::True => Value::Bool(true),
+                        _ => Value::Unknown,
+                    },
+                    reads: Vec::new(),
+                    defs: Vec::new(),
+                    readings: Vec::new(),
+                });
+            }
         }
         // The route that decided: the first true one, else the first still open.
         let route = r
@@ -432,8 +575,11 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
             .or_else(|| r.tris.iter().position(|t| *t == Tri::Unknown));
         match holds {
             Tri::False => {
-                if own_non == Tri::True && others_disp == Tri::True {
-                    out.roles.push(RoleFinding {
+                if let (true, Some(roles)) = (
+                    own_non == Tri::True && others_disp == Tri::True,
+                    out.roles(a32),
+                ) {
+                    roles.push(RoleFinding {
                         actor: a32,
                         instrument: cx.inst,
                         role: cx.role_id,
@@ -442,25 +588,38 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
                         route,
                         displaced_by: others
                             .iter()
-                            .filter(|(_, t)| *t == Tri::True)
-                            .map(|(b, _)| *b)
+                            .filter(|(_, t, _)| *t == Tri::True)
+                            .map(|(b, _, _)| *b)
                             .collect(),
                         missing: Vec::new(),
-                        trace,
+                        trace: steps,
                     });
                 }
                 continue;
             }
             Tri::True | Tri::Unknown => {}
         }
-        let mut missing = if holds == Tri::Unknown {
-            r.missing
+        let missing = if holds == Tri::Unknown {
+            sorted(r.missing)
         } else {
             Vec::new()
         };
-        missing.sort();
-        missing.dedup();
-        out.roles.push(RoleFinding {
+        if let Some(held) = out.held.get_mut(a32 as usize) {
+            held.push(Held {
+                actor: a32,
+                instrument: cx.inst,
+                role: cx.role_id,
+                subject: cx.subject,
+                legal_status: cx.legal_status,
+                holds,
+                missing: missing.clone(),
+                readings: sorted(r.readings),
+            });
+        }
+        let Some(roles) = out.roles(a32) else {
+            continue;
+        };
+        roles.push(RoleFinding {
             actor: a32,
             instrument: cx.inst,
             role: cx.role_id,
@@ -472,68 +631,85 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut Outcome, cx: RoleCtx<'_>) {
             },
             route,
             displaced_by: Vec::new(),
-            missing: missing.clone(),
-            trace,
+            missing,
+            trace: steps,
         });
-        let actor = EntityRef {
-            kind: Kind::Actor,
-            index: a32,
-        };
-        ip.set_env(actor, cx.subject);
-        let Some(obligations) = cx.rs.role_obligations.get(cx.role_id.index()) else {
-            continue;
-        };
-        let mut role_readings: Vec<QuestionId> = out
-            .roles
-            .last()
-            .map(|r| {
-                r.trace
-                    .iter()
-                    .flat_map(|st| st.readings.iter().copied())
-                    .collect()
-            })
-            .unwrap_or_default();
-        role_readings.sort();
-        role_readings.dedup();
-        for &oid in obligations {
-            if cx.version.repealed(oid) {
-                continue;
-            }
-            let f = obligation(ip, &cx, a32, holds, &missing, &role_readings, oid);
-            out.findings.push(f);
-        }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn obligation(
     ip: &mut Interp<'_>,
     cx: &RoleCtx<'_>,
-    actor: u32,
-    holds: Tri,
-    role_missing: &[FactRef],
-    role_readings: &[QuestionId],
+    h: &Held,
     oid: ObligationId,
+    exposures: &mut Vec<Exposure>,
 ) -> Finding {
-    let mut f = obligation_status(ip, cx, actor, holds, role_missing, oid);
+    // The maximum penalty depends on the penalty, the actor and the subject only: computed
+    // once per role held, not once per obligation.
+    let exposure = cx.version.penalty(oid).map(|p| {
+        if let Some(e) = exposures.iter().find(|e| e.penalty == p) {
+            return e.clone();
+        }
+        let e = penalty_exposure(ip, cx.rs, p, oid);
+        exposures.push(e.clone());
+        e
+    });
     // The readings this finding depended on: those read while deciding the role or any step
     // of the obligation.
-    let mut qs: Vec<QuestionId> = role_readings.to_vec();
-    qs.extend(f.trace.iter().flat_map(|st| st.readings.iter().copied()));
-    qs.sort();
-    qs.dedup();
-    f.readings = qs.into_iter().map(|q| (q, cx.version.reading(q))).collect();
+    let mut qs: Vec<QuestionId> = h.readings.clone();
+    let mut f = obligation_status(ip, cx, h, oid, exposure, &mut qs);
+    if !qs.is_empty() {
+        f.readings = sorted(qs)
+            .into_iter()
+            .map(|q| (q, cx.version.reading(q)))
+            .collect();
+    }
     f
+}
+
+/// The maximum penalty `p` exposes the current actor to, for the current subject.
+fn penalty_exposure(
+    ip: &mut Interp<'_>,
+    rs: &RuleSet,
+    p: PenaltyId,
+    oid: ObligationId,
+) -> Exposure {
+    let (amount, unit) = match rs.penalty(p).and_then(|x| x.amount.as_ref()) {
+        Some(e) => {
+            let unit = match e.ty {
+                Type::Num(u) => u,
+                _ => Unit::None,
+            };
+            // The amount is not a step of the reasoning: no trace, no readings.
+            let mut ignored = Vec::new();
+            match ip.step(e, RuleRef::Condition(oid), None, &mut ignored) {
+                Value::Num(n) => (Some(n), unit),
+                _ => (None, unit),
+            }
+        }
+        None => (None, Unit::None),
+    };
+    Exposure {
+        penalty: p,
+        amount,
+        unit,
+    }
+}
+
+/// Sorts and deduplicates `missing` and makes it the finding's.
+fn set_missing(f: &mut Finding, missing: Vec<FactRef>) {
+    f.missing = sorted(missing);
 }
 
 fn obligation_status(
     ip: &mut Interp<'_>,
     cx: &RoleCtx<'_>,
-    actor: u32,
-    holds: Tri,
-    role_missing: &[FactRef],
+    h: &Held,
     oid: ObligationId,
+    exposure: Option<Exposure>,
+    qs: &mut Vec<QuestionId>,
 ) -> Finding {
+    let (actor, holds) = (h.actor, h.holds);
     let mut f = Finding {
         actor,
         instrument: cx.inst,
@@ -567,47 +743,24 @@ fn obligation_status(
                 .unwrap_or(false)
         });
     }
-    let _ = &cx.rs.obligation_questions;
-    if let Some(p) = cx.version.penalty(oid) {
-        let pen = cx.rs.penalty(p);
-        let (amount, unit) = match pen.and_then(|x| x.amount.as_ref()) {
-            Some(e) => {
-                let unit = match e.ty {
-                    Type::Num(u) => u,
-                    _ => Unit::None,
-                };
-                match ip.step(e, RuleRef::Condition(oid)).0 {
-                    Value::Num(n) => (Some(n), unit),
-                    _ => (None, unit),
-                }
-            }
-            None => (None, Unit::None),
-        };
-        f.exposure = Some(Exposure {
-            penalty: p,
-            amount,
-            unit,
-        });
-    }
+    f.exposure = exposure;
     if cx.rs.obligation(oid).is_none() {
         return f;
     }
-    let mut missing: Vec<FactRef> = role_missing.to_vec();
+    let mut missing: Vec<FactRef> = h.missing.clone();
     let cond = match cx.version.when(cx.rs, oid) {
         Some(w) => {
-            let (v, step, m) = ip.step(w, RuleRef::Condition(oid));
-            f.trace.push(step);
+            let v = ip.step(w, RuleRef::Condition(oid), Some(&mut f.trace), qs);
             let t = Tri::from_value(&v);
             if t == Tri::Unknown {
-                missing.extend(m);
+                missing.extend_from_slice(ip.missing());
             }
             t
         }
         None => Tri::True,
     };
     if let Some(d) = cx.version.deadline(cx.rs, oid) {
-        let (v, step, _) = ip.step(d, RuleRef::Deadline(oid));
-        f.trace.push(step);
+        let v = ip.step(d, RuleRef::Deadline(oid), Some(&mut f.trace), qs);
         if let Value::Date(d) = v {
             f.deadline = Some(d);
         }
@@ -627,19 +780,22 @@ fn obligation_status(
             else {
                 continue;
             };
-            let (v, step, m) = ip.step(when, RuleRef::Exemption(xid));
-            f.trace.push(step);
+            let v = ip.step(when, RuleRef::Exemption(xid), Some(&mut f.trace), qs);
             let mut t = Tri::from_value(&v);
             if t == Tri::Unknown {
-                exempt_missing.extend(m);
+                exempt_missing.extend_from_slice(ip.missing());
             }
             if t != Tri::False {
                 for (i, exc) in x.exceptions.iter().enumerate() {
-                    let (v, step, m) = ip.step(&exc.when, RuleRef::Exception(xid, i));
-                    f.trace.push(step);
+                    let v = ip.step(
+                        &exc.when,
+                        RuleRef::Exception(xid, i),
+                        Some(&mut f.trace),
+                        qs,
+                    );
                     let te = Tri::from_value(&v);
                     if te == Tri::Unknown {
-                        exempt_missing.extend(m);
+                        exempt_missing.extend_from_slice(ip.missing());
                     }
                     t = t.and(te.negate());
                 }
@@ -658,9 +814,7 @@ fn obligation_status(
         f.status = Status::Undetermined;
         f.exempted_by = None;
         missing.extend(exempt_missing);
-        missing.sort();
-        missing.dedup();
-        f.missing = missing;
+        set_missing(&mut f, missing);
         return f;
     }
     if f.exempted_by.is_some() {
@@ -670,15 +824,13 @@ fn obligation_status(
     if exempt_unknown {
         f.status = Status::Undetermined;
         missing.extend(exempt_missing);
-        missing.sort();
-        missing.dedup();
-        f.missing = missing;
+        set_missing(&mut f, missing);
         return f;
     }
     // Dates.
     if let Some(u) = cx.version.until(cx.rs, oid) {
-        let (v, step, m) = ip.step(u, RuleRef::Until(oid));
-        f.trace.push(step);
+        let v = ip.step(u, RuleRef::Until(oid), Some(&mut f.trace), qs);
+        let m = ip.missing().to_vec();
         let ended = if let Value::Date(d) = v {
             f.until = Some(d);
             if d <= cx.as_of { Tri::True } else { Tri::False }
@@ -693,17 +845,15 @@ fn obligation_status(
             Tri::Unknown => {
                 f.status = Status::Undetermined;
                 missing.extend(m);
-                missing.sort();
-                missing.dedup();
-                f.missing = missing;
+                set_missing(&mut f, missing);
                 return f;
             }
             Tri::False => {}
         }
     }
     if let Some(fr) = cx.version.from(cx.rs, oid) {
-        let (v, step, m) = ip.step(fr, RuleRef::From(oid));
-        f.trace.push(step);
+        let v = ip.step(fr, RuleRef::From(oid), Some(&mut f.trace), qs);
+        let m = ip.missing().to_vec();
         let started = if let Value::Date(d) = v {
             f.applies_from = Some(d);
             if d <= cx.as_of { Tri::True } else { Tri::False }
@@ -716,18 +866,14 @@ fn obligation_status(
                 f.status = Status::Pending;
                 if f.applies_from.is_none() {
                     missing.extend(m);
-                    missing.sort();
-                    missing.dedup();
-                    f.missing = missing;
+                    set_missing(&mut f, missing);
                 }
                 return f;
             }
             Tri::Unknown => {
                 f.status = Status::Undetermined;
                 missing.extend(m);
-                missing.sort();
-                missing.dedup();
-                f.missing = missing;
+                set_missing(&mut f, missing);
                 return f;
             }
         }

@@ -26,7 +26,8 @@ mod deep;
 mod explore;
 mod index;
 mod partition;
-mod slice;
+#[doc(hidden)]
+pub mod slice;
 
 pub use cheap::cheap;
 pub use deep::{DeepOptions, DeepStats, deep, probe_rules};

@@ -1397,3 +1397,134 @@ fn rule_directories_do_not_follow_links_outside() {
     let files = source::list_toml_files(&root).unwrap();
     assert_eq!(files, [root.join("alias.toml"), root.join("eu/a.toml")]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The candidate-actor filter (src/eval/candidates.rs) changes no finding: evaluating only the
+// actors a route can name gives the same outcome, traces included, as evaluating every actor.
+
+fn with_and_without_filter(rs: &RuleSet, sc: &Scenario, trace: bool) -> (String, String) {
+    let opts = Options {
+        trace,
+        ..Options::default()
+    };
+    let filtered = evaluate(rs, sc, &opts);
+    let every = evaluate(
+        rs,
+        sc,
+        &Options {
+            every_actor: true,
+            ..opts
+        },
+    );
+    (format!("{filtered:#?}"), format!("{every:#?}"))
+}
+
+#[test]
+fn the_candidate_filter_changes_no_bundled_outcome() {
+    let s = rules();
+    let mut checked = 0;
+    let mut narrowed = 0;
+    for path in source::scenario_files(&[support::root().join("scenarios")]).unwrap_or_default() {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let (Some(sc), _, _) = resolve(&text) else {
+            panic!("{} does not resolve", path.display());
+        };
+        let (a, b) = with_and_without_filter(&s.rules, &sc, true);
+        assert!(
+            a == b,
+            "{}: the candidate filter changed the outcome",
+            path.display()
+        );
+        checked += 1;
+        // The filter must actually narrow something, or this test shows nothing.
+        if s.rules.roles.iter().any(|role| {
+            (0..sc.entities(role.subject).len()).any(|i| {
+                let subject = onus::ir::EntityRef {
+                    kind: role.subject,
+                    index: u32::try_from(i).unwrap_or(0),
+                };
+                role.routes.iter().all(|r| {
+                    onus::eval::candidates::of_route(&r.when, &sc, subject)
+                        .is_some_and(|c| c.len() < sc.actors.len())
+                })
+            })
+        }) {
+            narrowed += 1;
+        }
+    }
+    assert!(checked >= 90, "only {checked} bundled scenarios found");
+    assert!(
+        narrowed * 2 > checked,
+        "the filter narrowed only {narrowed} of {checked}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn the_candidate_filter_changes_no_random_outcome(r in recipe()) {
+        let s = rules();
+        let chain = build(&s.rules, &r);
+        let text = chain.text();
+        let (Some(sc), _, _) = resolve(&text) else {
+            return Ok(());
+        };
+        let (a, b) = with_and_without_filter(&s.rules, &sc, r.as_of % 2 == 0);
+        prop_assert!(a == b, "the candidate filter changed the outcome of\n{}", text);
+    }
+}
+
+/// Tracing only adds steps: every other field of every finding is the same without it.
+#[test]
+fn tracing_changes_nothing_but_the_steps() {
+    let s = rules();
+    let mut checked = 0;
+    for path in source::scenario_files(&[support::root().join("scenarios")]).unwrap_or_default() {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let (Some(sc), _, _) = resolve(&text) else {
+            panic!("{} does not resolve", path.display());
+        };
+        let strip = |trace: bool| {
+            let mut out = evaluate(
+                &s.rules,
+                &sc,
+                &Options {
+                    trace,
+                    ..Options::default()
+                },
+            );
+            // Every role finding has at least its route steps when traced.
+            let steps: usize = out.findings.iter().map(|f| f.trace.len()).sum::<usize>()
+                + out.roles.iter().map(|r| r.trace.len()).sum::<usize>();
+            let roles = out.roles.len();
+            for f in &mut out.findings {
+                f.trace.clear();
+            }
+            for r in &mut out.roles {
+                r.trace.clear();
+            }
+            (format!("{out:#?}"), steps, roles)
+        };
+        let (with, steps_with, roles) = strip(true);
+        let (without, steps_without, _) = strip(false);
+        assert!(
+            with == without,
+            "{}: tracing changed a finding",
+            path.display()
+        );
+        assert_eq!(
+            steps_without,
+            0,
+            "{}: steps recorded without tracing",
+            path.display()
+        );
+        assert!(
+            steps_with >= roles,
+            "{}: too few steps with tracing",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 90);
+}
