@@ -112,20 +112,11 @@ pub fn render(
             }
             let _ = writeln!(s, "{head}");
             if let Some(n) = &ob.note {
-                let _ = writeln!(
-                    s,
-                    "    note: {}",
-                    n.split_whitespace().collect::<Vec<_>>().join(" ")
-                );
+                let _ = writeln!(s, "    note: {}", super::reader_note(n));
             }
             if let Some(x) = f.exempted_by.and_then(|x| rs.exemption(x)) {
                 if let Some(n) = &x.note {
-                    let _ = writeln!(
-                        s,
-                        "    note on {}: {}",
-                        x.id,
-                        n.split_whitespace().collect::<Vec<_>>().join(" ")
-                    );
+                    let _ = writeln!(s, "    note on {}: {}", x.id, super::reader_note(n));
                 }
             }
             for st in &f.trace {

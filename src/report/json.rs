@@ -156,7 +156,7 @@ pub struct FindingOut<'a> {
     pub obligation: &'a str,
     pub title: &'a str,
     pub citation: &'a str,
-    pub note: Option<&'a str>,
+    pub note: Option<std::borrow::Cow<'a, str>>,
     pub status: &'static str,
     pub applies_from: Option<String>,
     pub until: Option<String>,
@@ -282,7 +282,9 @@ fn finding_out<'a>(
         obligation: ob.map_or("?", |x| x.id.as_str()),
         title: ob.map_or("", |x| x.title.as_str()),
         citation: ob.map_or("", |x| x.citation.as_str()),
-        note: ob.and_then(|x| x.note.as_deref()),
+        note: ob
+            .and_then(|x| x.note.as_deref())
+            .map(super::strip_lint_markers),
         status: f.status.name(),
         applies_from: f.applies_from.map(|d| d.to_string()),
         until: f.until.map(|d| d.to_string()),

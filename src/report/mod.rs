@@ -253,3 +253,50 @@ pub fn status_words(s: LegalStatus) -> &'static str {
         LegalStatus::Repealed => "repealed",
     }
 }
+
+/// A rule's note without the `[lint: <kind>]` markers that tell `onus lint` a report is
+/// intended (the sentence after a marker says why, and stays).
+pub fn strip_lint_markers(note: &str) -> std::borrow::Cow<'_, str> {
+    if !note.contains("[lint: ") {
+        return std::borrow::Cow::Borrowed(note);
+    }
+    let mut out = String::with_capacity(note.len());
+    let mut rest = note;
+    while let Some(i) = rest.find("[lint: ") {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        let after = rest.get(i..).unwrap_or("");
+        match after.find(']') {
+            Some(j) => rest = after.get(j + 1..).unwrap_or("").trim_start(),
+            None => {
+                out.push_str(after);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// A rule's note as readers see it: without lint markers, whitespace squashed.
+pub fn reader_note(note: &str) -> String {
+    strip_lint_markers(note)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reader_note;
+
+    #[test]
+    fn lint_markers_are_not_shown_to_readers() {
+        assert_eq!(
+            reader_note("Not modelled. [lint: never-applies] Intended:  it was\n rescinded"),
+            "Not modelled. Intended: it was rescinded"
+        );
+        assert_eq!(reader_note("[lint: a][lint: b] x"), "x");
+        assert_eq!(reader_note("unclosed [lint: x"), "unclosed [lint: x");
+        assert_eq!(reader_note("plain"), "plain");
+    }
+}

@@ -1227,11 +1227,14 @@ fn obligation_item(
     }
     let mut notes = Vec::new();
     if let Some(n) = &o.note {
-        notes.push(squash(n));
+        notes.push(crate::report::reader_note(n));
     }
     if let Some(x) = f.exempted_by.and_then(|x| rs.exemption(x)) {
         if let Some(n) = &x.note {
-            notes.push(format!("On the exemption: {}", squash(n)));
+            notes.push(format!(
+                "On the exemption: {}",
+                crate::report::reader_note(n)
+            ));
         }
     }
     Some(ObligationItem {
