@@ -239,6 +239,54 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// What [`write_new`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    Created,
+    /// The file was already there with these very bytes.
+    Unchanged,
+}
+
+/// Writes `bytes` to `path` only if no file is there (or one with the same bytes): a
+/// temporary file in the same directory is hard-linked into place, which fails rather than
+/// replace a file created meanwhile, so nothing a user wrote is ever clobbered. A different
+/// existing file is an `AlreadyExists` error.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<Written> {
+    use std::io::Write;
+    match std::fs::read(path) {
+        Ok(old) if old == bytes => return Ok(Written::Unchanged),
+        Ok(_) => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "a different file is already there",
+            ));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.onus-tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::hard_link(&tmp, path)
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    result.map(|()| Written::Created)
+}
+
+/// Creates a directory and its parents (for output).
+pub fn create_dir_all(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
 /// The `.toml` files under `dir` at git revision `rev` of the repository in the current
 /// directory, as (path, text), sorted: for comparing against the rules of an earlier revision.
 pub fn git_tree_files(rev: &str, dir: &str) -> Result<Vec<(String, String)>, ReadError> {

@@ -221,9 +221,13 @@ pub enum Command {
         deep: bool,
         #[arg(long, value_name = "ID")]
         instrument: Option<String>,
-        /// Directory to write witness scenarios into.
+        /// Directory to write witness scenarios into. Existing files that differ are not
+        /// replaced (exit 2) unless `--overwrite` is given.
         #[arg(long, value_name = "DIR")]
         witnesses: Option<PathBuf>,
+        /// Replace existing witness files in the `--witnesses` directory.
+        #[arg(long, requires = "witnesses")]
+        overwrite: bool,
         #[arg(long, value_enum, default_value_t = OutFormat::Text)]
         format: OutFormat,
     },

@@ -74,7 +74,8 @@ pub fn run(
     rules: &RuleArgs,
     deep: bool,
     instrument: Option<&str>,
-    witnesses: Option<&Path>,
+    // The directory to write witnesses into, and whether existing files may be replaced.
+    witnesses: Option<(&Path, bool)>,
     format: OutFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -154,8 +155,8 @@ pub fn run(
     // Check every witness, and write them.
     let mut names = BTreeSet::new();
     let mut checked: Vec<Option<WitnessOut>> = Vec::new();
-    if let Some(dir) = witnesses {
-        if let Err(e) = std::fs::create_dir_all(dir) {
+    if let Some((dir, _)) = witnesses {
+        if let Err(e) = crate::source::create_dir_all(dir) {
             let _ = writeln!(err, "error[E0002]: cannot create `{}`: {e}", dir.display());
             return EXIT_INVALID;
         }
@@ -173,10 +174,22 @@ pub fn run(
         }
         let result = lint::verify(&s.rules, w);
         let mut file = None;
-        if let Some(dir) = witnesses {
+        if let Some((dir, overwrite)) = witnesses {
             let path: PathBuf = dir.join(format!("{name}.toml"));
-            if let Err(e) = crate::source::write_atomic(&path, w.toml.as_bytes()) {
+            // A user's file is never replaced; the same witness written again is left as is.
+            let written = if overwrite {
+                crate::source::write_atomic(&path, w.toml.as_bytes())
+            } else {
+                crate::source::write_new(&path, w.toml.as_bytes()).map(|_| ())
+            };
+            if let Err(e) = written {
                 let _ = writeln!(err, "error[E0002]: cannot write `{}`: {e}", path.display());
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    let _ = writeln!(
+                        err,
+                        "  = help: write witnesses into an empty directory, or pass `--overwrite` to replace earlier ones"
+                    );
+                }
                 return EXIT_INVALID;
             }
             file = Some(path.display().to_string());

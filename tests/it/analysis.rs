@@ -272,6 +272,55 @@ fn lint_deep_witnesses_reproduce_through_the_cli() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Witnesses never replace a user's file: writing them again into the same directory is fine
+/// (same bytes), a file that differs stops the command with exit 2 and stays as it was, and
+/// only `--overwrite` replaces it.
+#[test]
+fn lint_witnesses_never_clobber_a_file() {
+    let dir = temp_dir("witnesses-clobber");
+    let dir_s = dir.to_string_lossy().into_owned();
+    let args = ["lint", "--deep", "--rules", BROKEN, "--witnesses", &dir_s];
+    let (code, _, err) = onus(&args);
+    assert_eq!(code, 1, "{err}");
+    let (code, _, err) = onus(&args);
+    assert_eq!(code, 1, "writing the same witnesses again: {err}");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let victim = files.first().expect("witnesses were written").clone();
+    std::fs::write(&victim, "# my own notes\n").unwrap();
+    let (code, _, err) = onus(&args);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("error[E0002]") && err.contains("--overwrite"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "# my own notes\n",
+        "the user's file was replaced"
+    );
+    let mut with_overwrite = args.to_vec();
+    with_overwrite.push("--overwrite");
+    let (code, _, err) = onus(&with_overwrite);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        std::fs::read_to_string(&victim)
+            .unwrap()
+            .contains("[[actor]]")
+    );
+    // No temporary file is left behind.
+    assert!(std::fs::read_dir(&dir).unwrap().all(|e| {
+        !e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("onus-tmp")
+    }),);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_note_marks_a_report_as_explained() {
     let dir = temp_dir("explained");
