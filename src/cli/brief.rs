@@ -270,26 +270,6 @@ fn write_pdf(
     }
 }
 
-/// A fresh, empty directory for one print: the HTML, Chromium's profile and the PDF.
-fn fresh_temp_dir() -> std::io::Result<PathBuf> {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let base = std::env::temp_dir();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let mut last = None;
-    for _ in 0..64 {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = base.join(format!("onus-brief-{}-{nanos}-{n}", std::process::id()));
-        match std::fs::create_dir(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(last.unwrap_or_else(|| std::io::Error::other("no temporary directory")))
-}
-
 /// `file://` URL of an absolute path, percent-encoded.
 fn file_url(path: &Path) -> String {
     let p = path.to_string_lossy().replace('\\', "/");
@@ -310,19 +290,17 @@ fn file_url(path: &Path) -> String {
 /// Prints `html` to PDF with headless Chromium in a fresh profile, with networking features
 /// off, and returns the PDF's bytes.
 fn print_pdf(html: &str, browser: &Path) -> Result<Vec<u8>, String> {
-    let dir = fresh_temp_dir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
-    let result = print_in(&dir, html, browser);
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    let dir = crate::source::TempDir::new("onus-brief")
+        .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    print_in(&dir, html, browser)
 }
 
-fn print_in(dir: &Path, html: &str, browser: &Path) -> Result<Vec<u8>, String> {
-    let page = dir.join("briefing.html");
-    let pdf = dir.join("briefing.pdf");
-    let profile = dir.join("profile");
-    std::fs::write(&page, html).map_err(|e| format!("cannot write a temporary file: {e}"))?;
-    let log = std::fs::File::create(dir.join("chromium.log"))
-        .map_err(|e| format!("cannot write a temporary file: {e}"))?;
+fn print_in(dir: &crate::source::TempDir, html: &str, browser: &Path) -> Result<Vec<u8>, String> {
+    let tmp = |e: std::io::Error| format!("cannot write a temporary file: {e}");
+    let page = dir.write("briefing.html", html.as_bytes()).map_err(tmp)?;
+    let pdf = dir.path().join("briefing.pdf");
+    let profile = dir.path().join("profile");
+    let log = dir.create("chromium.log").map_err(tmp)?;
     let mut child = Command::new(browser)
         .args([
             "--headless",
@@ -360,11 +338,11 @@ fn print_in(dir: &Path, html: &str, browser: &Path) -> Result<Vec<u8>, String> {
             Err(e) => return Err(format!("cannot wait for it: {e}")),
         }
     };
-    let bytes = std::fs::read(&pdf).unwrap_or_default();
+    let bytes = dir.read("briefing.pdf");
     if bytes.starts_with(b"%PDF") {
         return Ok(bytes);
     }
-    let log = std::fs::read_to_string(dir.join("chromium.log")).unwrap_or_default();
+    let log = String::from_utf8_lossy(&dir.read("chromium.log")).into_owned();
     let tail: Vec<&str> = log.lines().rev().take(3).collect();
     let tail: Vec<&str> = tail.into_iter().rev().collect();
     Err(format!(

@@ -582,7 +582,7 @@ fn cmd_schema(out_dir: Option<&Path>, out: &mut dyn Write, err: &mut dyn Write) 
             EXIT_OK
         }
         Some(dir) => {
-            if let Err(e) = std::fs::create_dir_all(dir) {
+            if let Err(e) = crate::source::create_dir_all(dir) {
                 let _ = writeln!(err, "error[E0002]: cannot create `{}`: {e}", dir.display());
                 return EXIT_INVALID;
             }
