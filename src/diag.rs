@@ -161,24 +161,43 @@ fn snippet(out: &mut String, sources: &Sources, span: Span, label: &str) {
     let pad = " ".repeat(gutter);
     let _ = writeln!(out, "{pad}--> {}:{}", sources.path(span.file), start);
     let _ = writeln!(out, "{pad} |");
-    let shown: String = line
+    let chars: Vec<char> = line
         .chars()
         .map(|c| if c == '\t' { ' ' } else { c })
         .collect();
-    let _ = writeln!(out, "{} | {}", start.line, shown);
+    let col0 = start.col.saturating_sub(1).min(chars.len());
     let width = if end.line == start.line {
         end.col.saturating_sub(start.col).max(1)
     } else {
-        line.chars().count().saturating_sub(start.col - 1).max(1)
+        chars.len().saturating_sub(col0).max(1)
     };
+    // A very long line (minified TOML, a hostile file) is shown as a window around the
+    // column, so that a diagnostic stays a few lines long whatever the input.
+    let (lo, hi) = if chars.len() <= SNIPPET_WIDTH {
+        (0, chars.len())
+    } else {
+        let lo = col0.saturating_sub(SNIPPET_CONTEXT);
+        (lo, (lo + SNIPPET_WIDTH).min(chars.len()))
+    };
+    let before = if lo > 0 { "…" } else { "" };
+    let after = if hi < chars.len() { "…" } else { "" };
+    let shown: String = chars.get(lo..hi).unwrap_or(&[]).iter().collect();
+    let _ = writeln!(out, "{} | {before}{shown}{after}", start.line);
+    let offset = col0 - lo + before.chars().count();
+    let width = width.min(hi.saturating_sub(col0).max(1));
     let _ = writeln!(
         out,
         "{pad} | {}{} {}",
-        " ".repeat(start.col - 1),
+        " ".repeat(offset),
         "^".repeat(width),
         label
     );
 }
+
+/// The widest source line a snippet shows, in characters, and how much of it comes before
+/// the column when a longer line is cut.
+const SNIPPET_WIDTH: usize = 160;
+const SNIPPET_CONTEXT: usize = 60;
 
 #[derive(Serialize)]
 struct JsonDiag<'a> {

@@ -105,3 +105,28 @@ fn diagnostics_as_json_carry_file_line_and_column() {
     assert!(first["line"].as_u64().is_some_and(|l| l > 0));
     assert!(first["column"].as_u64().is_some_and(|c| c > 0));
 }
+
+/// A one-line file of a megabyte gives a diagnostic of a few lines: the snippet is a window
+/// around the column, with the caret still under the error.
+#[test]
+fn a_very_long_line_is_cut_around_the_column() {
+    let text = format!("id = \"x\"\ntitle = \"{}\" oops = 1\n", "a".repeat(1 << 20));
+    let s = Session::from_texts(vec![("long.toml", text.as_str())]);
+    let out = render_human(&s.diagnostics, &s.sources);
+    assert!(out.contains("long.toml:2:"), "{out}");
+    assert!(out.len() < 2_000, "a {}-byte diagnostic", out.len());
+    let lines: Vec<&str> = out.lines().collect();
+    let src = lines
+        .iter()
+        .position(|l| l.starts_with("2 | …"))
+        .expect("a cut snippet line");
+    let caret = lines
+        .get(src + 1)
+        .and_then(|l| l.find('^'))
+        .expect("a caret line");
+    // The caret points at `oops`, the unexpected key.
+    let shown = lines.get(src).copied().unwrap_or("");
+    // The caret line is ASCII, so its byte offset is the character column in the line above.
+    let at: String = shown.chars().skip(caret).take(4).collect();
+    assert_eq!(at, "oops", "{out}");
+}
