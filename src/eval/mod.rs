@@ -23,6 +23,7 @@ pub use readings::{Contested, MAX_COMBINATIONS, contested};
 use crate::ir::*;
 use interp::Interp;
 use jiff::civil::Date;
+use smallvec::SmallVec;
 use version::Version;
 
 /// What to evaluate.
@@ -430,7 +431,7 @@ struct RoleCtx<'a> {
 }
 
 struct ActorRoutes {
-    tris: Vec<Tri>,
+    tris: SmallVec<[Tri; 8]>,
     /// With tracing: one step per route.
     steps: Vec<Step>,
     missing: Vec<FactRef>,
@@ -470,7 +471,7 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut ByActor, cx: RoleCtx<'_>) {
         return;
     }
     let trace = ip.tracing();
-    let mut per_actor: Vec<ActorRoutes> = Vec::with_capacity(actors.len());
+    let mut per_actor: SmallVec<[ActorRoutes; 4]> = SmallVec::with_capacity(actors.len());
     for &a in &actors {
         let actor = EntityRef {
             kind: Kind::Actor,
@@ -478,7 +479,7 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut ByActor, cx: RoleCtx<'_>) {
         };
         ip.set_env(actor, cx.subject);
         let mut r = ActorRoutes {
-            tris: Vec::with_capacity(cx.role.routes.len()),
+            tris: SmallVec::new(),
             steps: Vec::with_capacity(if trace { cx.role.routes.len() } else { 0 }),
             missing: Vec::new(),
             readings: Vec::new(),
@@ -506,7 +507,7 @@ fn role_for_subject(ip: &mut Interp<'_>, out: &mut ByActor, cx: RoleCtx<'_>) {
             .filter(|(rt, _)| rt.displaces)
             .fold(Tri::False, |acc, (_, t)| acc.or(*t))
     };
-    let disp: Vec<Tri> = per_actor.iter().map(disp_of).collect();
+    let disp: SmallVec<[Tri; 4]> = per_actor.iter().map(disp_of).collect();
     // For each actor, the displacing route that (possibly) holds: true first, else unknown.
     let disp_route = |r: &ActorRoutes| -> usize {
         let pick = |want: Tri| {
@@ -696,9 +697,12 @@ fn penalty_exposure(
     }
 }
 
-/// Sorts and deduplicates `missing` and makes it the finding's.
-fn set_missing(f: &mut Finding, missing: Vec<FactRef>) {
-    f.missing = sorted(missing);
+/// The role's missing facts and `more`, sorted and deduplicated, become the finding's.
+fn set_missing(f: &mut Finding, h: &Held, more: Vec<FactRef>) {
+    let mut all = Vec::with_capacity(h.missing.len() + more.len());
+    all.extend_from_slice(&h.missing);
+    all.extend(more);
+    f.missing = sorted(all);
 }
 
 fn obligation_status(
@@ -747,7 +751,9 @@ fn obligation_status(
     if cx.rs.obligation(oid).is_none() {
         return f;
     }
-    let mut missing: Vec<FactRef> = h.missing.clone();
+    // Facts beyond the role's own that would decide: the role's are added only if the
+    // finding ends undetermined, so a decided finding allocates nothing for them.
+    let mut missing: Vec<FactRef> = Vec::new();
     let cond = match cx.version.when(cx.rs, oid) {
         Some(w) => {
             let v = ip.step(w, RuleRef::Condition(oid), Some(&mut f.trace), qs);
@@ -814,7 +820,7 @@ fn obligation_status(
         f.status = Status::Undetermined;
         f.exempted_by = None;
         missing.extend(exempt_missing);
-        set_missing(&mut f, missing);
+        set_missing(&mut f, h, missing);
         return f;
     }
     if f.exempted_by.is_some() {
@@ -824,7 +830,7 @@ fn obligation_status(
     if exempt_unknown {
         f.status = Status::Undetermined;
         missing.extend(exempt_missing);
-        set_missing(&mut f, missing);
+        set_missing(&mut f, h, missing);
         return f;
     }
     // Dates.
@@ -845,7 +851,7 @@ fn obligation_status(
             Tri::Unknown => {
                 f.status = Status::Undetermined;
                 missing.extend(m);
-                set_missing(&mut f, missing);
+                set_missing(&mut f, h, missing);
                 return f;
             }
             Tri::False => {}
@@ -866,14 +872,14 @@ fn obligation_status(
                 f.status = Status::Pending;
                 if f.applies_from.is_none() {
                     missing.extend(m);
-                    set_missing(&mut f, missing);
+                    set_missing(&mut f, h, missing);
                 }
                 return f;
             }
             Tri::Unknown => {
                 f.status = Status::Undetermined;
                 missing.extend(m);
-                set_missing(&mut f, missing);
+                set_missing(&mut f, h, missing);
                 return f;
             }
         }
