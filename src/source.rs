@@ -218,6 +218,16 @@ pub fn display_path(path: &Path, base: &Path) -> String {
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
 /// a reader never sees a half-written file and a failure leaves any previous file intact.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = write_beside(path, bytes)?;
+    let result = std::fs::rename(&tmp, path);
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Writes `bytes` to a temporary file in `path`'s directory, synced, and returns its path.
+fn write_beside(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -230,13 +240,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        f.sync_all()
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
     }
-    result
 }
 
 /// What [`write_new`] did.
@@ -252,7 +264,6 @@ pub enum Written {
 /// replace a file created meanwhile, so nothing a user wrote is ever clobbered. A different
 /// existing file is an `AlreadyExists` error.
 pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<Written> {
-    use std::io::Write;
     match std::fs::read(path) {
         Ok(old) if old == bytes => return Ok(Written::Unchanged),
         Ok(_) => {
@@ -264,20 +275,8 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<Written> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.onus-tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::hard_link(&tmp, path)
-    })();
+    let tmp = write_beside(path, bytes)?;
+    let result = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
     result.map(|()| Written::Created)
 }
