@@ -112,6 +112,20 @@ impl<'a> Interp<'a> {
         self.base = base;
     }
 
+    /// The value of `e` in the environment `env` (slot 0 actor, 1 subject, …), outside any
+    /// reasoning step: nothing is recorded.
+    pub fn eval_in(&mut self, e: &Expr, env: &[Value]) -> Value {
+        let (base, len) = (self.base, self.env.len());
+        self.base = len;
+        self.env.extend_from_slice(env);
+        let v = self.eval(e);
+        self.env.truncate(len);
+        self.base = base;
+        self.missing.clear();
+        self.readings.clear();
+        v
+    }
+
     /// Whether steps are recorded.
     pub fn tracing(&self) -> bool {
         self.trace
@@ -534,38 +548,44 @@ fn arith(op: ArithOp, x: &Value, y: &Value) -> Value {
                 Value::Unknown
             }
         }
-        (Value::Date(d), Value::Dur(n, DurUnit::WorkingDays)) => {
-            let n = if op == ArithOp::Sub { -n } else { *n };
-            let step = if n < 0 { -1 } else { 1 };
-            let mut left = n.abs();
-            let mut cur = *d;
-            while left > 0 {
-                cur = match cur.checked_add(jiff::Span::new().days(step)) {
-                    Ok(c) => c,
-                    Err(_) => return Value::Unknown,
-                };
-                if !matches!(
-                    cur.weekday(),
-                    jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
-                ) {
-                    left -= 1;
-                }
-            }
-            Value::Date(cur)
-        }
         (Value::Date(d), Value::Dur(n, unit)) => {
             let n = if op == ArithOp::Sub { -n } else { *n };
-            let span = match unit {
-                DurUnit::Days | DurUnit::WorkingDays => jiff::Span::new().try_days(n),
-                DurUnit::Weeks => jiff::Span::new().try_weeks(n),
-                DurUnit::Months => jiff::Span::new().try_months(n),
-                DurUnit::Years => jiff::Span::new().try_years(n),
-            };
-            match span.ok().and_then(|s| d.checked_add(s).ok()) {
-                Some(d) => Value::Date(d),
-                None => Value::Unknown,
-            }
+            shift_date(*d, n, *unit).map_or(Value::Unknown, Value::Date)
         }
         _ => Value::Unknown,
     }
+}
+
+/// Working days a date is shifted by at most: the compiler accepts no longer duration
+/// literal (E0202), and the bound keeps the day-by-day walk finite for any other caller.
+const MAX_WORKING_DAYS: i64 = 100_000;
+
+/// `date ± n unit`, calendar-aware: working days skip Saturdays and Sundays (public holidays
+/// are not modelled); `None` when out of range.
+pub fn shift_date(d: Date, n: i64, unit: DurUnit) -> Option<Date> {
+    if unit == DurUnit::WorkingDays {
+        if n.abs() > MAX_WORKING_DAYS {
+            return None;
+        }
+        let step = if n < 0 { -1 } else { 1 };
+        let mut left = n.abs();
+        let mut cur = d;
+        while left > 0 {
+            cur = cur.checked_add(jiff::Span::new().days(step)).ok()?;
+            if !matches!(
+                cur.weekday(),
+                jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+            ) {
+                left -= 1;
+            }
+        }
+        return Some(cur);
+    }
+    let span = match unit {
+        DurUnit::Days | DurUnit::WorkingDays => jiff::Span::new().try_days(n),
+        DurUnit::Weeks => jiff::Span::new().try_weeks(n),
+        DurUnit::Months => jiff::Span::new().try_months(n),
+        DurUnit::Years => jiff::Span::new().try_years(n),
+    };
+    span.ok().and_then(|s| d.checked_add(s).ok())
 }

@@ -18,13 +18,14 @@ mod readings;
 mod version;
 
 pub use expect::{ExpectFailure, check_expectations};
+pub use interp::shift_date;
 pub use readings::{Contested, MAX_COMBINATIONS, contested};
+pub use version::Version;
 
 use crate::ir::*;
 use interp::Interp;
 use jiff::civil::Date;
 use smallvec::SmallVec;
-use version::Version;
 
 /// What to evaluate.
 #[derive(Clone, Debug, Default)]
@@ -212,6 +213,45 @@ pub struct Outcome {
     pub instruments: Vec<InstrumentUse>,
     pub roles: Vec<RoleFinding>,
     pub findings: Vec<Finding>,
+}
+
+/// The text in force for a scenario at `as_of`: the amendments that count under the status
+/// filter (widened by the scenario's own `status`, as [`evaluate`] does), their overlays, and
+/// the chosen readings.
+pub fn version_for<'a>(rs: &'a RuleSet, sc: &Scenario, opts: &Options, as_of: Date) -> Version<'a> {
+    match sc.status {
+        Some(st) if st > opts.status => Version::new(
+            rs,
+            sc,
+            &Options {
+                status: st,
+                ..opts.clone()
+            },
+            as_of,
+        ),
+        _ => Version::new(rs, sc, opts, as_of),
+    }
+}
+
+/// Single expressions evaluated against one scenario under one version of the law, with the
+/// engine's own interpreter (Kleene logic, memoised definitions) and nothing recorded: for
+/// analyses that need values rather than findings (`onus ask --sensitivity`).
+pub struct Evaluator<'a> {
+    ip: Interp<'a>,
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(rs: &'a RuleSet, sc: &'a Scenario, version: &'a Version<'a>) -> Evaluator<'a> {
+        Evaluator {
+            ip: Interp::new(rs, sc, version, false),
+        }
+    }
+
+    /// The value of `e` with `env` as its environment (slot 0 actor, 1 subject, 2… bound
+    /// variables).
+    pub fn eval(&mut self, e: &Expr, env: &[Value]) -> Value {
+        self.ip.eval_in(e, env)
+    }
 }
 
 fn selected(sc: &Scenario, opts: &Options, id: InstrumentId) -> bool {
