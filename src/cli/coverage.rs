@@ -3,10 +3,9 @@
 //! again with bills analysed as if enacted.
 
 use super::args::{OutFormat, RuleArgs};
-use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK, emit_diagnostics, load_rules};
+use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK, load_with_paths, scenario_paths};
 use crate::eval::{self, Options, Status};
 use crate::ir::{ObligationId, StatusFilter};
-use crate::source;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
@@ -18,38 +17,12 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let Some(mut s) = load_rules(rules, err) else {
+    let Some(files) = scenario_paths(paths, err) else {
         return EXIT_INVALID;
     };
-    let default = [PathBuf::from("scenarios")];
-    let paths = if paths.is_empty() {
-        &default[..]
-    } else {
-        paths
-    };
-    let files = match source::scenario_files(paths) {
-        Ok(f) => f,
-        Err(e) => {
-            let _ = writeln!(err, "error[E0001]: {e}");
-            return EXIT_INVALID;
-        }
-    };
-    let mut scenarios = Vec::new();
-    if !s.has_errors() {
-        for f in &files {
-            match s.read_scenario(f) {
-                Ok(Some(sc)) => scenarios.push((f.display().to_string(), sc)),
-                Ok(None) => {}
-                Err(e) => s
-                    .diagnostics
-                    .push(crate::diag::Diagnostic::error("E0001", e.to_string())),
-            }
-        }
-    }
-    emit_diagnostics(&s, rules.diagnostics, err);
-    if s.has_errors() {
+    let Some((s, scenarios)) = load_with_paths(rules, &files, err) else {
         return EXIT_INVALID;
-    }
+    };
     let mut by: Vec<BTreeSet<String>> = vec![BTreeSet::new(); s.rules.obligations.len()];
     for (path, sc) in &scenarios {
         for status in [StatusFilter::InForce, StatusFilter::Proposed] {
@@ -64,10 +37,11 @@ pub fn run(
             for f in &o.findings {
                 if matches!(f.status, Status::Applies | Status::Pending | Status::Exempt) {
                     if let Some(set) = by.get_mut(f.obligation.index()) {
+                        let path = path.display();
                         let label = if status == StatusFilter::Proposed && sc.status.is_none() {
                             format!("{path} (--status proposed)")
                         } else {
-                            path.clone()
+                            path.to_string()
                         };
                         set.insert(label);
                     }

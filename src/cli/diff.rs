@@ -82,18 +82,8 @@ pub fn run(req: &Request<'_>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             None => return EXIT_INVALID,
         },
     };
-    let default = [PathBuf::from("scenarios")];
-    let paths = if req.paths.is_empty() {
-        &default[..]
-    } else {
-        req.paths
-    };
-    let files = match source::scenario_files(paths) {
-        Ok(f) => f,
-        Err(e) => {
-            let _ = writeln!(err, "error[E0001]: {e}");
-            return EXIT_INVALID;
-        }
+    let Some(files) = super::scenario_paths(req.paths, err) else {
+        return EXIT_INVALID;
     };
     let mut pairs = Vec::new();
     if !from.has_errors() && !to.has_errors() {

@@ -352,12 +352,23 @@ fn load_all(
     paths: &[PathBuf],
     err: &mut dyn Write,
 ) -> Option<(Session, Vec<Scenario>)> {
+    let (s, scenarios) = load_with_paths(rules, paths, err)?;
+    Some((s, scenarios.into_iter().map(|(_, sc)| sc).collect()))
+}
+
+/// Loads rules and scenarios, each with its path; on any error prints every diagnostic and
+/// returns `None`.
+fn load_with_paths(
+    rules: &RuleArgs,
+    paths: &[PathBuf],
+    err: &mut dyn Write,
+) -> Option<(Session, Vec<(PathBuf, Scenario)>)> {
     let mut s = load_rules(rules, err)?;
     let mut scenarios = Vec::new();
     if !s.has_errors() {
         for p in paths {
             match s.read_scenario(p) {
-                Ok(Some(sc)) => scenarios.push(sc),
+                Ok(Some(sc)) => scenarios.push((p.clone(), sc)),
                 Ok(None) => {}
                 Err(e) => s
                     .diagnostics
@@ -370,6 +381,24 @@ fn load_all(
         return None;
     }
     Some((s, scenarios))
+}
+
+/// The scenario files under `paths` (the `scenarios` folder when none is given), sorted; on
+/// a listing error prints it and returns `None`.
+fn scenario_paths(paths: &[PathBuf], err: &mut dyn Write) -> Option<Vec<PathBuf>> {
+    let default = [PathBuf::from("scenarios")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    match crate::source::scenario_files(paths) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            let _ = writeln!(err, "error[E0001]: {e}");
+            None
+        }
+    }
 }
 
 fn cmd_run(

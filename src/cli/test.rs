@@ -5,7 +5,7 @@
 //! replaces locks (all, or the scenarios named). Nothing is written otherwise; writes are atomic.
 
 use super::args::{RuleArgs, TestFormat};
-use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK, emit_diagnostics, load_rules};
+use super::{EXIT_FAILURE, EXIT_INVALID, EXIT_OK, load_with_paths, scenario_paths};
 use crate::eval::{self, Options};
 use crate::lockfile::{self, Change};
 use crate::source;
@@ -130,38 +130,12 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let Some(mut s) = load_rules(rules, err) else {
+    let Some(files) = scenario_paths(paths, err) else {
         return EXIT_INVALID;
     };
-    let default = [PathBuf::from("scenarios")];
-    let paths = if paths.is_empty() {
-        &default[..]
-    } else {
-        paths
-    };
-    let files = match source::scenario_files(paths) {
-        Ok(f) => f,
-        Err(e) => {
-            let _ = writeln!(err, "error[E0001]: {e}");
-            return EXIT_INVALID;
-        }
-    };
-    let mut scenarios = Vec::new();
-    if !s.has_errors() {
-        for f in &files {
-            match s.read_scenario(f) {
-                Ok(Some(sc)) => scenarios.push((f.clone(), sc)),
-                Ok(None) => {}
-                Err(e) => s
-                    .diagnostics
-                    .push(crate::diag::Diagnostic::error("E0001", e.to_string())),
-            }
-        }
-    }
-    emit_diagnostics(&s, rules.diagnostics, err);
-    if s.has_errors() {
+    let Some((s, scenarios)) = load_with_paths(rules, &files, err) else {
         return EXIT_INVALID;
-    }
+    };
     let accept_all = accept.is_some_and(<[PathBuf]>::is_empty);
     let accepted = |p: &Path| {
         accept.is_some_and(|list| {
