@@ -8,7 +8,7 @@
 use onus::Session;
 use onus::diag::{render_human, render_json};
 use onus::eval::{Options, check_expectations, evaluate};
-use onus::expr::{Ast, AstKind, LocalSpan};
+
 use onus::ir::{RuleSet, Scenario, StatusFilter};
 use onus::report;
 use std::sync::OnceLock;
@@ -77,51 +77,4 @@ pub fn evaluate_and_render(rules: &RuleSet, sc: &Scenario) {
     }
 }
 
-/// The tree with every span set to zero, to compare two parses of different texts.
-pub fn strip_spans(ast: &Ast) -> Ast {
-    const Z: LocalSpan = LocalSpan { start: 0, end: 0 };
-    let b = |a: &Ast| Box::new(strip_spans(a));
-    let kind = match &ast.kind {
-        AstKind::Num { value, unit } => AstKind::Num {
-            value: *value,
-            unit: unit.as_ref().map(|(u, _)| (u.clone(), Z)),
-        },
-        AstKind::List(items) => AstKind::List(items.iter().map(strip_spans).collect()),
-        AstKind::Field { target, name, .. } => AstKind::Field {
-            target: b(target),
-            name: name.clone(),
-            name_span: Z,
-        },
-        AstKind::Call { name, args } => AstKind::Call {
-            name: name.clone(),
-            args: args.iter().map(strip_spans).collect(),
-        },
-        AstKind::Not(e) => AstKind::Not(b(e)),
-        AstKind::Neg(e) => AstKind::Neg(b(e)),
-        AstKind::Binary { op, lhs, rhs } => AstKind::Binary {
-            op: *op,
-            lhs: b(lhs),
-            rhs: b(rhs),
-        },
-        AstKind::If { cond, then, els } => AstKind::If {
-            cond: b(cond),
-            then: b(then),
-            els: b(els),
-        },
-        AstKind::Quant {
-            all,
-            var,
-            over,
-            body,
-            ..
-        } => AstKind::Quant {
-            all: *all,
-            var: var.clone(),
-            var_span: Z,
-            over: b(over),
-            body: b(body),
-        },
-        other => other.clone(),
-    };
-    Ast { kind, span: Z }
-}
+pub use onus::expr::strip_spans;

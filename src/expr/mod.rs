@@ -126,3 +126,52 @@ pub struct ParseError {
     pub span: LocalSpan,
     pub help: Option<String>,
 }
+
+/// The tree with every span set to zero, to compare two parses of different texts.
+pub fn strip_spans(ast: &Ast) -> Ast {
+    const Z: LocalSpan = LocalSpan { start: 0, end: 0 };
+    let b = |a: &Ast| Box::new(strip_spans(a));
+    let kind = match &ast.kind {
+        AstKind::Num { value, unit } => AstKind::Num {
+            value: *value,
+            unit: unit.as_ref().map(|(u, _)| (u.clone(), Z)),
+        },
+        AstKind::List(items) => AstKind::List(items.iter().map(strip_spans).collect()),
+        AstKind::Field { target, name, .. } => AstKind::Field {
+            target: b(target),
+            name: name.clone(),
+            name_span: Z,
+        },
+        AstKind::Call { name, args } => AstKind::Call {
+            name: name.clone(),
+            args: args.iter().map(strip_spans).collect(),
+        },
+        AstKind::Not(e) => AstKind::Not(b(e)),
+        AstKind::Neg(e) => AstKind::Neg(b(e)),
+        AstKind::Binary { op, lhs, rhs } => AstKind::Binary {
+            op: *op,
+            lhs: b(lhs),
+            rhs: b(rhs),
+        },
+        AstKind::If { cond, then, els } => AstKind::If {
+            cond: b(cond),
+            then: b(then),
+            els: b(els),
+        },
+        AstKind::Quant {
+            all,
+            var,
+            over,
+            body,
+            ..
+        } => AstKind::Quant {
+            all: *all,
+            var: var.clone(),
+            var_span: Z,
+            over: b(over),
+            body: b(body),
+        },
+        other => other.clone(),
+    };
+    Ast { kind, span: Z }
+}

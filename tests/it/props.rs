@@ -318,53 +318,6 @@ fn node(kind: AstKind) -> Ast {
     Ast { kind, span: Z }
 }
 
-/// The tree with every span set to zero.
-fn strip(ast: &Ast) -> Ast {
-    let b = |a: &Ast| Box::new(strip(a));
-    node(match &ast.kind {
-        AstKind::Num { value, unit } => AstKind::Num {
-            value: *value,
-            unit: unit.as_ref().map(|(u, _)| (u.clone(), Z)),
-        },
-        AstKind::List(items) => AstKind::List(items.iter().map(strip).collect()),
-        AstKind::Field { target, name, .. } => AstKind::Field {
-            target: b(target),
-            name: name.clone(),
-            name_span: Z,
-        },
-        AstKind::Call { name, args } => AstKind::Call {
-            name: name.clone(),
-            args: args.iter().map(strip).collect(),
-        },
-        AstKind::Not(e) => AstKind::Not(b(e)),
-        AstKind::Neg(e) => AstKind::Neg(b(e)),
-        AstKind::Binary { op, lhs, rhs } => AstKind::Binary {
-            op: *op,
-            lhs: b(lhs),
-            rhs: b(rhs),
-        },
-        AstKind::If { cond, then, els } => AstKind::If {
-            cond: b(cond),
-            then: b(then),
-            els: b(els),
-        },
-        AstKind::Quant {
-            all,
-            var,
-            over,
-            body,
-            ..
-        } => AstKind::Quant {
-            all: *all,
-            var: var.clone(),
-            var_span: Z,
-            over: b(over),
-            body: b(body),
-        },
-        other => other.clone(),
-    })
-}
-
 /// A name that is not a keyword (fact, definition, variable, function or unit).
 fn ident() -> impl Strategy<Value = String> {
     "[a-z_][a-z0-9_]{0,6}".prop_filter("a keyword", |s| !KEYWORDS.contains(&s.as_str()))
@@ -512,7 +465,12 @@ fn round_trip(text: &str, ast: &Ast) -> Result<(), TestCaseError> {
             e.message
         ))
     })?;
-    prop_assert_eq!(strip(&again), strip(ast), "printed: {}", printed);
+    prop_assert_eq!(
+        onus::expr::strip_spans(&again),
+        onus::expr::strip_spans(ast),
+        "printed: {}",
+        printed
+    );
     prop_assert_eq!(again.to_string(), printed);
     Ok(())
 }
