@@ -532,3 +532,52 @@ fn render_summary(sum: &Summary, format: OutFormat) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{PROGRESS_AFTER, Progress};
+    use std::time::{Duration, Instant};
+
+    fn started(ago: Duration, tty: bool) -> Progress {
+        let now = Instant::now();
+        let start = now.checked_sub(ago).unwrap_or(now);
+        Progress {
+            start,
+            last: start,
+            shown: false,
+            tty,
+        }
+    }
+
+    #[test]
+    fn the_progress_line_shows_on_a_terminal_once_a_run_takes_long_and_is_wiped_at_the_end() {
+        let mut p = started(PROGRESS_AFTER + Duration::from_secs(1), true);
+        let mut err = Vec::new();
+        p.tick(1200, 3, &mut err);
+        let line = String::from_utf8_lossy(&err).into_owned();
+        assert!(
+            line.starts_with("\r\x1b[2K1200 scenarios, 3 bad, "),
+            "{line:?}"
+        );
+        assert!(line.ends_with("/s"), "{line:?}");
+        // Not again within the refresh interval.
+        let mut again = Vec::new();
+        p.tick(1201, 3, &mut again);
+        assert!(again.is_empty());
+        let mut end = Vec::new();
+        p.finish(&mut end);
+        assert_eq!(end, b"\r\x1b[2K");
+    }
+
+    #[test]
+    fn no_progress_line_for_a_short_run_or_off_a_terminal() {
+        let mut err = Vec::new();
+        let mut quick = started(Duration::ZERO, true);
+        quick.tick(10, 0, &mut err);
+        quick.finish(&mut err);
+        let mut piped = started(PROGRESS_AFTER * 10, false);
+        piped.tick(10, 0, &mut err);
+        piped.finish(&mut err);
+        assert!(err.is_empty(), "{:?}", String::from_utf8_lossy(&err));
+    }
+}
