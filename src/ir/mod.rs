@@ -172,10 +172,13 @@ pub enum LegalStatus {
     Vetoed,
     Stayed,
     Repealed,
+    /// A text that never became law and was replaced by another (a draft for comment by the
+    /// adopted measures, a bill by a successor bill).
+    Superseded,
 }
 
 impl LegalStatus {
-    pub const ALL: [LegalStatus; 8] = [
+    pub const ALL: [LegalStatus; 9] = [
         LegalStatus::Proposed,
         LegalStatus::Passed,
         LegalStatus::Enacted,
@@ -184,6 +187,7 @@ impl LegalStatus {
         LegalStatus::Vetoed,
         LegalStatus::Stayed,
         LegalStatus::Repealed,
+        LegalStatus::Superseded,
     ];
 
     pub fn name(self) -> &'static str {
@@ -196,6 +200,7 @@ impl LegalStatus {
             LegalStatus::Vetoed => "vetoed",
             LegalStatus::Stayed => "stayed",
             LegalStatus::Repealed => "repealed",
+            LegalStatus::Superseded => "superseded",
         }
     }
 
@@ -232,7 +237,7 @@ impl StatusFilter {
             LegalStatus::Proposed | LegalStatus::Passed | LegalStatus::Vetoed => {
                 self >= StatusFilter::Proposed
             }
-            LegalStatus::Repealed => false,
+            LegalStatus::Repealed | LegalStatus::Superseded => false,
         }
     }
 }

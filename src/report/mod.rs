@@ -251,6 +251,7 @@ pub fn status_words(s: LegalStatus) -> &'static str {
         LegalStatus::Vetoed => "vetoed",
         LegalStatus::Stayed => "in force, enforcement stayed",
         LegalStatus::Repealed => "repealed",
+        LegalStatus::Superseded => "superseded, never law",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct RawInstrument {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStatus {
-    /// proposed | passed | enacted | in_force | vetoed | stayed | repealed | amended
+    /// proposed | passed | enacted | in_force | vetoed | stayed | repealed | amended | superseded
     #[schemars(with = "String")]
     pub status: SStr,
     /// The date this status starts.

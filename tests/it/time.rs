@@ -405,3 +405,66 @@ fn invalid_uses_are_diagnosed() {
     assert_eq!(code, 2);
     assert!(err.contains("not an amendment"), "{err}");
 }
+
+const DRAFT: &str = r#"
+[instrument]
+id = "draft"
+title = "Toy Draft Measures"
+jurisdiction = "XX"
+citation = "Toy Draft Measures (draft for comment)"
+[[instrument.status]]
+status = "proposed"
+from = 2025-01-01
+[[instrument.status]]
+status = "superseded"
+from = 2025-06-01
+note = "replaced by the adopted measures"
+
+[[role]]
+id = "developer"
+subject = "model"
+title = "developer"
+citation = "Art. 1"
+when = "model.creator == actor"
+
+[[obligation]]
+id = "draft_duty"
+role = "developer"
+title = "A duty the draft proposed"
+citation = "Art. 2"
+"#;
+
+#[test]
+fn a_superseded_draft_counts_as_a_proposal_until_replaced_and_never_after() {
+    let (_d, rules, sc) = setup();
+    let _ = std::fs::write(PathBuf::from(&rules).join("draft.toml"), DRAFT);
+    let json = |args: &[&str]| {
+        let mut all = vec!["run", "--rules", &rules, "--format", "json", &sc];
+        all.extend_from_slice(args);
+        let (code, out, err) = onus(&all);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap_or_default()
+    };
+    // While it was a draft: analysed as if enacted with `--status proposed`.
+    let v = json(&["--as-of", "2025-03-01", "--status", "proposed"]);
+    let f = finding(&v, "lab", "draft_duty")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(f["legal_status"], "proposed");
+    assert_eq!(f["hypothetical"], true);
+    // Once superseded it is no longer a text anyone could adopt: no filter counts it.
+    for filter in ["in-force", "enacted", "proposed"] {
+        let v = json(&["--status", filter]);
+        assert!(finding(&v, "lab", "draft_duty").is_none(), "{filter}");
+        let draft = v["instruments"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["id"] == "draft"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(draft["legal_status"], "superseded", "{filter}");
+        assert_eq!(draft["counted"], false, "{filter}");
+    }
+    let (code, text, _) = onus(&["run", "--rules", &rules, &sc]);
+    assert_eq!(code, 0);
+    assert!(text.contains("superseded, never law"), "{text}");
+}
