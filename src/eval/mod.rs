@@ -219,17 +219,18 @@ pub struct Outcome {
 /// filter (widened by the scenario's own `status`, as [`evaluate`] does), their overlays, and
 /// the chosen readings.
 pub fn version_for<'a>(rs: &'a RuleSet, sc: &Scenario, opts: &Options, as_of: Date) -> Version<'a> {
+    Version::new(rs, sc, &effective_options(sc, opts), as_of)
+}
+
+/// The options as the scenario widens them: a scenario may declare itself a hypothetical
+/// analysis (`status`); an explicit wider filter wins.
+fn effective_options<'o>(sc: &Scenario, opts: &'o Options) -> std::borrow::Cow<'o, Options> {
     match sc.status {
-        Some(st) if st > opts.status => Version::new(
-            rs,
-            sc,
-            &Options {
-                status: st,
-                ..opts.clone()
-            },
-            as_of,
-        ),
-        _ => Version::new(rs, sc, opts, as_of),
+        Some(st) if st > opts.status => std::borrow::Cow::Owned(Options {
+            status: st,
+            ..opts.clone()
+        }),
+        _ => std::borrow::Cow::Borrowed(opts),
     }
 }
 
@@ -262,18 +263,8 @@ fn selected(sc: &Scenario, opts: &Options, id: InstrumentId) -> bool {
 /// Evaluates a scenario against a rule set.
 pub fn evaluate(rs: &RuleSet, sc: &Scenario, opts: &Options) -> Outcome {
     let as_of = opts.as_of.unwrap_or(sc.as_of);
-    // A scenario may declare itself a hypothetical analysis; an explicit wider filter wins.
-    let effective;
-    let opts = match sc.status {
-        Some(st) if st > opts.status => {
-            effective = Options {
-                status: st,
-                ..opts.clone()
-            };
-            &effective
-        }
-        _ => opts,
-    };
+    let opts = effective_options(sc, opts);
+    let opts = opts.as_ref();
     let version = Version::new(rs, sc, opts, as_of);
     let mut ip = Interp::new(rs, sc, &version, opts.trace);
     let mut out = Outcome {
