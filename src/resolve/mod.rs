@@ -302,11 +302,7 @@ impl Builder<'_> {
                 let span = sspan(file, &e.id);
                 self.check_id(file, &e.id, "enum");
                 if let Some(prev) = enum_names.get(e.id.get_ref()) {
-                    self.err(
-                        Diagnostic::error("E0302", format!("duplicate enum `{}`", e.id.get_ref()))
-                            .at(span)
-                            .with(*prev, "first defined here"),
-                    );
+                    self.err(duplicate("enum", e.id.get_ref(), span, *prev));
                     continue;
                 }
                 enum_names.insert(e.id.get_ref().clone(), span);
@@ -539,14 +535,7 @@ impl Builder<'_> {
             let span = sspan(file, &ri.id);
             self.check_id(file, &ri.id, "instrument");
             if let Some(prev) = ids.get(ri.id.get_ref()) {
-                self.err(
-                    Diagnostic::error(
-                        "E0302",
-                        format!("duplicate instrument `{}`", ri.id.get_ref()),
-                    )
-                    .at(span)
-                    .with(*prev, "first defined here"),
-                );
+                self.err(duplicate("instrument", ri.id.get_ref(), span, *prev));
                 continue;
             }
             ids.insert(ri.id.get_ref().clone(), span);
@@ -773,14 +762,7 @@ impl Builder<'_> {
             let key = (inst, on, d.id.get_ref().clone());
             if let Some(prev) = self.def_index.get(&key).and_then(|id| self.rs.def(*id)) {
                 let prev = prev.span;
-                self.err(
-                    Diagnostic::error(
-                        "E0302",
-                        format!("duplicate definition `{}`", d.id.get_ref()),
-                    )
-                    .at(span)
-                    .with(prev, "first defined here"),
-                );
+                self.err(duplicate("definition", d.id.get_ref(), span, prev));
                 continue;
             }
             if let Some(k) = on {
@@ -899,11 +881,7 @@ impl Builder<'_> {
                 .find(|x| x.instrument == inst && &x.id == r.id.get_ref())
             {
                 let prev = prev.span;
-                self.err(
-                    Diagnostic::error("E0302", format!("duplicate role `{}`", r.id.get_ref()))
-                        .at(span)
-                        .with(prev, "first defined here"),
-                );
+                self.err(duplicate("role", r.id.get_ref(), span, prev));
                 continue;
             }
             let subject = match Kind::parse(r.subject.get_ref()) {
@@ -1001,14 +979,7 @@ impl Builder<'_> {
                 .find(|x| x.instrument == inst && &x.id == o.id.get_ref())
             {
                 let prev = prev.span;
-                self.err(
-                    Diagnostic::error(
-                        "E0302",
-                        format!("duplicate obligation `{}`", o.id.get_ref()),
-                    )
-                    .at(span)
-                    .with(prev, "first defined here"),
-                );
+                self.err(duplicate("obligation", o.id.get_ref(), span, prev));
                 continue;
             }
             let citation = self.citation(file, o.citation.as_ref(), "obligation", &o.id);
@@ -1084,11 +1055,7 @@ impl Builder<'_> {
                 .find(|x| x.instrument == inst && &x.id == e.id.get_ref())
             {
                 let prev = prev.span;
-                self.err(
-                    Diagnostic::error("E0302", format!("duplicate exemption `{}`", e.id.get_ref()))
-                        .at(span)
-                        .with(prev, "first defined here"),
-                );
+                self.err(duplicate("exemption", e.id.get_ref(), span, prev));
                 continue;
             }
             let citation = self.citation(file, e.citation.as_ref(), "exemption", &e.id);
@@ -1187,4 +1154,11 @@ impl Builder<'_> {
             });
         }
     }
+}
+
+/// E0302: `what` named `id` is defined twice; `first` is where it was first defined.
+pub(crate) fn duplicate(what: &str, id: &str, at: Span, first: Span) -> Diagnostic {
+    Diagnostic::error("E0302", format!("duplicate {what} `{id}`"))
+        .at(at)
+        .with(first, "first defined here")
 }

@@ -1,7 +1,7 @@
 //! Resolution of the legal-time parts of rule files: unsettled questions and their readings,
 //! penalties, and the `[[amend]]` overlays of amending instruments.
 
-use super::{Builder, sspan};
+use super::{Builder, duplicate, sspan};
 use crate::diag::{Diagnostic, suggest};
 use crate::ir::*;
 use crate::source::{FileId, Span};
@@ -16,9 +16,7 @@ impl Builder<'_> {
             if let Some(prev) = self.rs.questions.iter().find(|x| &x.id == q.id.get_ref()) {
                 let prev = prev.span;
                 self.diags.push(
-                    Diagnostic::error("E0302", format!("duplicate question `{}`", q.id.get_ref()))
-                        .at(span)
-                        .with(prev, "first defined here")
+                    duplicate("question", q.id.get_ref(), span, prev)
                         .help("question ids are unique across the rule set, so `--reading QUESTION=…` is unambiguous"),
                 );
                 continue;
@@ -103,11 +101,8 @@ impl Builder<'_> {
                 .find(|x| x.instrument == inst && &x.id == p.id.get_ref())
             {
                 let prev = prev.span;
-                self.diags.push(
-                    Diagnostic::error("E0302", format!("duplicate penalty `{}`", p.id.get_ref()))
-                        .at(span)
-                        .with(prev, "first defined here"),
-                );
+                self.diags
+                    .push(duplicate("penalty", p.id.get_ref(), span, prev));
                 continue;
             }
             let citation = self.citation_pub(file, p.citation.as_ref(), "penalty", &p.id);
