@@ -46,7 +46,8 @@ pub fn render_diagnostics(session: &Session) {
     let _ = render_json(&diags, &session.sources);
 }
 
-/// Evaluates a resolved scenario with a few option sets and renders every report.
+/// Evaluates a resolved scenario with a few option sets and renders every report; the
+/// evaluation with every actor's routes gives the same outcome.
 pub fn evaluate_and_render(rules: &RuleSet, sc: &Scenario) {
     let variants = [
         Options::default(),
@@ -65,6 +66,19 @@ pub fn evaluate_and_render(rules: &RuleSet, sc: &Scenario) {
             "the JSON report is not a JSON object:\n{json}"
         );
         let _ = check_expectations(rules, sc, &out);
+        // The candidate-actor filter must not change an outcome (src/eval/candidates.rs).
+        let every = evaluate(
+            rules,
+            sc,
+            &Options {
+                every_actor: true,
+                ..opts.clone()
+            },
+        );
+        assert!(
+            format!("{out:?}") == format!("{every:?}"),
+            "the candidate-actor filter changed the outcome"
+        );
         if opts.trace {
             for actor in 0..sc.actors.len().min(4) {
                 let actor = u32::try_from(actor).unwrap_or(0);
