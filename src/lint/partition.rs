@@ -65,37 +65,8 @@ pub enum Atom {
     EnumInSet(FactId, FactId),
 }
 
-/// Shifts a date by a calendar duration.
-pub fn shift(d: Date, n: i64, unit: DurUnit) -> Option<Date> {
-    let span = match unit {
-        DurUnit::WorkingDays => return shift_working_days(d, n),
-        DurUnit::Days => jiff::Span::new().try_days(n),
-        DurUnit::Weeks => jiff::Span::new().try_weeks(n),
-        DurUnit::Months => jiff::Span::new().try_months(n),
-        DurUnit::Years => jiff::Span::new().try_years(n),
-    };
-    span.ok().and_then(|s| d.checked_add(s).ok())
-}
-
-/// Working days (Monday to Friday) as the evaluator counts them; `None` past ten thousand.
-fn shift_working_days(d: Date, n: i64) -> Option<Date> {
-    if n.abs() > 10_000 {
-        return None;
-    }
-    let step = if n < 0 { -1 } else { 1 };
-    let mut left = n.abs();
-    let mut cur = d;
-    while left > 0 {
-        cur = cur.checked_add(jiff::Span::new().days(step)).ok()?;
-        if !matches!(
-            cur.weekday(),
-            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
-        ) {
-            left -= 1;
-        }
-    }
-    Some(cur)
-}
+/// Shifts a date by a calendar duration, as the evaluator does.
+pub use crate::eval::shift_date as shift;
 
 /// The constant values an expression can take (one per version of the named values it reads);
 /// empty when it is not constant.

@@ -1360,6 +1360,26 @@ fn rule_directories_do_not_follow_links_outside() {
 // The candidate-actor filter (src/eval/candidates.rs) changes no finding: evaluating only the
 // actors a route can name gives the same outcome, traces included, as evaluating every actor.
 
+/// Every bundled scenario, resolved against the embedded rules, with its path.
+fn bundled_scenarios() -> Vec<(PathBuf, Scenario)> {
+    let files = source::scenario_files(&[support::root().join("scenarios")]).unwrap_or_default();
+    assert!(
+        files.len() >= 90,
+        "only {} bundled scenarios found",
+        files.len()
+    );
+    files
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let (Some(sc), _, _) = resolve(&text) else {
+                panic!("{} does not resolve", path.display());
+            };
+            (path, sc)
+        })
+        .collect()
+}
+
 fn with_and_without_filter(rs: &RuleSet, sc: &Scenario, trace: bool) -> (String, String) {
     let opts = Options {
         trace,
@@ -1382,11 +1402,7 @@ fn the_candidate_filter_changes_no_bundled_outcome() {
     let s = rules();
     let mut checked = 0;
     let mut narrowed = 0;
-    for path in source::scenario_files(&[support::root().join("scenarios")]).unwrap_or_default() {
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let (Some(sc), _, _) = resolve(&text) else {
-            panic!("{} does not resolve", path.display());
-        };
+    for (path, sc) in bundled_scenarios() {
         let (a, b) = with_and_without_filter(&s.rules, &sc, true);
         assert!(
             a == b,
@@ -1438,11 +1454,7 @@ proptest! {
 fn tracing_changes_nothing_but_the_steps() {
     let s = rules();
     let mut checked = 0;
-    for path in source::scenario_files(&[support::root().join("scenarios")]).unwrap_or_default() {
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let (Some(sc), _, _) = resolve(&text) else {
-            panic!("{} does not resolve", path.display());
-        };
+    for (path, sc) in bundled_scenarios() {
         let strip = |trace: bool| {
             let mut out = evaluate(
                 &s.rules,
@@ -1494,11 +1506,7 @@ fn tracing_changes_nothing_but_the_steps() {
 fn every_undetermined_finding_names_a_missing_fact() {
     let s = rules();
     let mut undetermined = 0;
-    for path in source::scenario_files(&[support::root().join("scenarios")]).unwrap_or_default() {
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let (Some(sc), _, _) = resolve(&text) else {
-            panic!("{} does not resolve", path.display());
-        };
+    for (path, sc) in bundled_scenarios() {
         for proposed in [false, true] {
             let out = evaluate(&s.rules, &sc, &options(proposed, false));
             for f in out
